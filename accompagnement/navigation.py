@@ -1,0 +1,43 @@
+"""The main menu: one list, filtered by the viewer's role and the pages that exist."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    allowed: object  # a predicate of permissions.py taking the user
+
+
+# Pages announced in DESIGN.md join the menu as soon as their URL exists.
+MENU = [
+    NavItem(_("Accueil"), "home", permissions.is_authenticated),
+    NavItem(_("Mes demandes"), "requests:list", permissions.is_agent),
+    NavItem(_("File de l'équipe"), "team:queue", permissions.is_team),
+    NavItem(_("Calendrier"), "calendar:index", permissions.is_authenticated),
+    NavItem(_("Ressources"), "resources:index", permissions.is_authenticated),
+    NavItem(_("Interventions"), "interventions:index", permissions.is_authenticated),
+    NavItem(_("Pilotage"), "steering:index", permissions.is_pilot),
+]
+
+
+def navigation_for(user, current_path: str) -> list[dict]:
+    if not permissions.is_authenticated(user):
+        return []
+    items = []
+    for item in MENU:
+        if not item.allowed(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        current = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

@@ -1,0 +1,11 @@
+"""The Celery application. Broker and schedules come from the Django settings."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("accompagnement_chorus")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
