@@ -1,0 +1,61 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError
+
+from accompagnement import permissions
+from accompagnement.enums import Role
+from tests.factories import DDIFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "expect_agent", "expect_team", "expect_pilot"),
+    [
+        ("agent", True, False, False),
+        ("member", False, True, False),
+        ("pilot", False, True, True),
+    ],
+)
+def test_role_predicates(users_by_role, role, expect_agent, expect_team, expect_pilot):
+    user = users_by_role[role]
+    assert permissions.is_agent(user) is expect_agent
+    assert permissions.is_team(user) is expect_team
+    assert permissions.is_pilot(user) is expect_pilot
+
+
+def test_anonymous_and_inactive_users_have_no_role(agent):
+    anonymous = AnonymousUser()
+    assert not permissions.is_authenticated(anonymous)
+    assert not permissions.is_agent(anonymous)
+    assert not permissions.is_team(anonymous)
+    agent.is_active = False
+    assert not permissions.is_agent(agent)
+
+
+def test_agent_sees_only_own_ddi(agent):
+    other_ddi = DDIFactory()
+    assert permissions.can_view_ddi(agent, agent.ddi)
+    assert not permissions.can_view_ddi(agent, other_ddi)
+
+
+def test_team_sees_every_ddi(member, pilot):
+    ddi = DDIFactory()
+    assert permissions.can_view_ddi(member, ddi)
+    assert permissions.can_view_ddi(pilot, ddi)
+
+
+def test_agent_without_ddi_is_refused_by_the_database():
+    with pytest.raises(IntegrityError):
+        UserFactory(role=Role.AGENT, ddi=None)
+
+
+def test_member_with_a_ddi_is_refused_by_the_database():
+    with pytest.raises(IntegrityError):
+        UserFactory(role=Role.MEMBER, ddi=DDIFactory())
+
+
+def test_email_login_is_case_insensitive(agent, client):
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get_by_natural_key(agent.email.upper()) == agent
