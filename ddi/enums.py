@@ -7,9 +7,12 @@ class DDIKind(models.TextChoices):
     DDTM = "DDTM", _("DDTM — direction départementale des territoires et de la mer")
     DDCS = "DDCS", _("DDCS — direction départementale de la cohésion sociale")
     DDPP = "DDPP", _("DDPP — direction départementale de la protection des populations")
-    DDCSPP = "DDCSPP", _(
-        "DDCSPP — direction départementale de la cohésion sociale "
-        "et de la protection des populations"
+    DDCSPP = (
+        "DDCSPP",
+        _(
+            "DDCSPP — direction départementale de la cohésion sociale "
+            "et de la protection des populations"
+        ),
     )
 
 

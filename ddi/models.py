@@ -46,7 +46,9 @@ class Department(SourcedModel):
     name_type = models.PositiveSmallIntegerField(
         _("type de nom (INSEE)"),
         default=0,
-        help_text=_("Type de nom en clair de l'INSEE : fixe l'article (de, du, de la, des, de l')."),
+        help_text=_(
+            "Type de nom en clair de l'INSEE : fixe l'article (de, du, de la, des, de l')."
+        ),
     )
 
     class Meta:
@@ -64,7 +66,7 @@ class Department(SourcedModel):
 
     @property
     def name_with_preposition(self) -> str:
-        """"des Bouches-du-Rhône", "de l'Ain", "du Nord"…"""
+        """ "des Bouches-du-Rhône", "de l'Ain", "du Nord"…"""
         return f"{_PREPOSITION_BY_TNCC.get(self.name_type, 'de ')}{self.name}"
 
 
@@ -180,7 +182,9 @@ class DDI(SourcedModel):
         verbose_name_plural = _("DDI")
         ordering = ["department__code", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "department"], name="ddi_unique_kind_department")
+            models.UniqueConstraint(
+                fields=["kind", "department"], name="ddi_unique_kind_department"
+            )
         ]
 
     def __str__(self):
@@ -188,7 +192,7 @@ class DDI(SourcedModel):
 
     @property
     def acronym(self) -> str:
-        """"DDPP 13"."""
+        """ "DDPP 13"."""
         return f"{self.kind} {self.department.code}"
 
 

@@ -145,7 +145,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = None  # Uploaded files are served only through permission checks.
+# Uploaded files are never served from this URL: only through views that check access.
+MEDIA_URL = "/fichiers-non-publics/"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)

@@ -6,7 +6,7 @@ import tempfile
 from .base import *  # noqa: F403
 from .base import REDIS_URL, TEMPLATES
 
-SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -41,7 +41,9 @@ def test_login_is_locked_after_repeated_failures(client, agent, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": agent.email, "password": "mauvais"})
     # Even the right password is refused while the lock-out lasts.
-    response = client.post(reverse("login"), {"username": agent.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": agent.email, "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 429
     assert "Connexion temporairement bloquée" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -94,7 +96,11 @@ def test_short_password_is_refused_in_french(client, agent):
     client.force_login(agent)
     response = client.post(
         reverse("password_change"),
-        {"old_password": DEFAULT_PASSWORD, "new_password1": "Court-1a", "new_password2": "Court-1a"},
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": "Court-1a",
+            "new_password2": "Court-1a",
+        },
     )
     assert response.status_code == 200
     assert "au minimum 12 caractères" in response.content.decode()

@@ -73,6 +73,8 @@ def test_anonymous_visitor_is_sent_to_login(client, pattern, name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/connexion/", "/mot-de-passe/oubli/", "/mot-de-passe/oubli/envoye/"])
+@pytest.mark.parametrize(
+    "url", ["/connexion/", "/mot-de-passe/oubli/", "/mot-de-passe/oubli/envoye/"]
+)
 def test_public_pages_open_without_login(client, url):
     assert client.get(url).status_code == 200

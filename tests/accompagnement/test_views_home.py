@@ -45,7 +45,9 @@ def test_navigation_depends_on_role(client, agent, member):
     assert all(item["url"] for item in agent_nav + member_nav)
 
 
-def test_roster_query_count_does_not_grow_with_members(client, member, django_assert_max_num_queries):
+def test_roster_query_count_does_not_grow_with_members(
+    client, member, django_assert_max_num_queries
+):
     client.force_login(member)
     TeamMemberFactory.create_batch(3)
     with django_assert_max_num_queries(6) as few:

@@ -1,0 +1,608 @@
+"""Read and validate the reference data files of `ddi/data/`, without touching the database.
+
+Every file is read whole and checked (columns, codes, references to the other files) before
+anything is written, so that one malformed row stops the load with a message naming the file
+and the line. The writes live in `ddi.services`.
+"""
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .enums import Confidence, DDIKind, StructureKind
+from .models import DDI, Department, Ministry, Programme, Region, ServiceCentre, Structure
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+REGIONS_FILE = "regions.csv"
+DEPARTMENTS_FILE = "departments.csv"
+MINISTRIES_FILE = "ministries.csv"
+PROGRAMMES_FILE = "programmes.csv"
+PROGRAMME_USES_FILE = "programme_uses.csv"
+SERVICE_CENTRES_FILE = "service_centres.csv"
+DDIS_FILE = "ddis.csv"
+STRUCTURES_FILE = "structures.csv"
+
+_REGION_CODE = re.compile(r"^[0-9]{2}$")
+# Metropolitan 01-95 without 20 (split into 2A/2B in 1976), overseas 971-976.
+_DEPARTMENT_CODE = re.compile(r"^(?!20$)([0-9]{2}|2[AB]|97[1-6])$")
+_PROGRAMME_CODE = re.compile(r"^[0-9]{3}$")
+_LIST_SEPARATOR = re.compile(r"[\s|]+")
+
+
+class ReferenceDataError(Exception):
+    """A data file that cannot be loaded: names the file and, when known, the line."""
+
+    def __init__(self, filename: str, line: int | None, message: str):
+        self.filename = filename
+        self.line = line
+        self.message = message
+        if line is None:
+            text = _("%(file)s : %(message)s") % {"file": filename, "message": message}
+        else:
+            text = _("%(file)s, ligne %(line)d : %(message)s") % {
+                "file": filename,
+                "line": line,
+                "message": message,
+            }
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    line: int
+    code: str
+    name: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class DepartmentRecord:
+    line: int
+    code: str
+    name: str
+    region_code: str
+    name_type: int
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class MinistryRecord:
+    line: int
+    code: str
+    name: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class ProgrammeRecord:
+    line: int
+    code: str
+    label: str
+    ministry_code: str
+    relevance: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class ProgrammeUseRecord:
+    line: int
+    ddi_kind: str
+    programme_code: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class ServiceCentreRecord:
+    line: int
+    code: str
+    name: str
+    ministry_code: str
+    region_code: str  # "" for a national centre
+    programme_codes: tuple[str, ...]
+    contact_name: str
+    email: str
+    phone: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class DDIRecord:
+    line: int
+    department_code: str
+    kind: str
+    name: str
+    email: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class StructureRecord:
+    line: int
+    code: str
+    name: str
+    kind: str
+    ministry_code: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    regions: list[RegionRecord]
+    departments: list[DepartmentRecord]
+    ministries: list[MinistryRecord]
+    programmes: list[ProgrammeRecord]
+    programme_uses: list[ProgrammeUseRecord]
+    service_centres: list[ServiceCentreRecord]
+    ddis: list[DDIRecord]
+    structures: list[StructureRecord]
+
+
+class _Row:
+    """One data row: its line number and its values, with checks that name the line."""
+
+    def __init__(self, reader: "_CsvFile", line: int, values: dict[str, str]):
+        self.reader = reader
+        self.line = line
+        self.values = values
+
+    def error(self, message: str) -> ReferenceDataError:
+        return ReferenceDataError(self.reader.filename, self.line, message)
+
+    def text(self, column: str, *, required: bool = True, field: models.Field | None = None):
+        value = self.values[column]
+        if required and not value:
+            raise self.error(_("la colonne « %(column)s » est vide") % {"column": column})
+        max_length = getattr(field, "max_length", None)
+        if max_length and len(value) > max_length:
+            raise self.error(
+                _("« %(column)s » dépasse %(max)d caractères")
+                % {"column": column, "max": max_length}
+            )
+        return value
+
+    def matching(self, column: str, pattern: re.Pattern, message: str) -> str:
+        value = self.text(column)
+        if not pattern.match(value):
+            raise self.error(message % {"value": value})
+        return value
+
+    def choice(self, column: str, choices: type[models.TextChoices], message: str) -> str:
+        value = self.text(column)
+        if value not in choices.values:
+            raise self.error(
+                message % {"value": value}
+                + " "
+                + _("(attendu : %(choices)s)") % {"choices": ", ".join(choices.values)}
+            )
+        return value
+
+    def reference(self, column: str, known: set[str], message: str, *, required=True) -> str:
+        value = self.text(column, required=required)
+        if value and value not in known:
+            raise self.error(message % {"value": value})
+        return value
+
+    def email(self, column: str) -> str:
+        value = self.text(column, required=False)
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError as error:
+                raise self.error(
+                    _("adresse électronique invalide « %(value)s »") % {"value": value}
+                ) from error
+        return value
+
+    def slug(self, column: str, field: models.Field) -> str:
+        value = self.text(column, field=field)
+        try:
+            validate_slug(value)
+        except ValidationError as error:
+            raise self.error(
+                _("code invalide « %(value)s » (lettres, chiffres, tirets)") % {"value": value}
+            ) from error
+        return value
+
+    def sourced(self) -> dict[str, str]:
+        """The `source` and `confidence` columns every file carries."""
+        return {
+            "source": self.text("source"),
+            "confidence": self.choice(
+                "confidence", Confidence, _("fiabilité inconnue « %(value)s »")
+            ),
+        }
+
+
+class _CsvFile:
+    def __init__(self, data_dir: Path, filename: str, columns: Sequence[str]):
+        self.path = data_dir / filename
+        self.filename = filename
+        self.columns = tuple(columns)
+        self._seen: dict[object, int] = {}
+
+    def error(self, line: int | None, message: str) -> ReferenceDataError:
+        return ReferenceDataError(self.filename, line, message)
+
+    def rows(self) -> Iterator[_Row]:
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as stream:
+                yield from self._rows(csv.reader(stream))
+        except FileNotFoundError as error:
+            raise self.error(
+                None, _("fichier introuvable (%(path)s)") % {"path": self.path}
+            ) from error
+        except UnicodeDecodeError as error:
+            raise self.error(None, _("le fichier n'est pas encodé en UTF-8")) from error
+        except csv.Error as error:
+            raise self.error(None, _("CSV illisible : %(error)s") % {"error": error}) from error
+
+    def _rows(self, reader) -> Iterator[_Row]:
+        header = [column.strip() for column in next(reader, [])]
+        if not header:
+            raise self.error(1, _("fichier vide : ligne d'en-tête attendue"))
+        for column in self.columns:
+            if column not in header:
+                raise self.error(1, _("colonne manquante « %(column)s »") % {"column": column})
+        for column in header:
+            if column not in self.columns:
+                raise self.error(1, _("colonne inattendue « %(column)s »") % {"column": column})
+        if len(set(header)) != len(header):
+            raise self.error(1, _("colonne en double dans l'en-tête"))
+        previous_end = reader.line_num
+        for cells in reader:
+            # A quoted value may span lines: the row starts right after the previous one.
+            line, previous_end = previous_end + 1, reader.line_num
+            if not cells or not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                raise self.error(
+                    line,
+                    _("%(found)d colonnes au lieu de %(expected)d")
+                    % {"found": len(cells), "expected": len(header)},
+                )
+            yield _Row(self, line, {c: v.strip() for c, v in zip(header, cells, strict=True)})
+
+    def unique(self, row: _Row, key: object, label: str) -> None:
+        """Refuse a second row with the same natural key."""
+        if key in self._seen:
+            raise row.error(
+                _("doublon : %(key)s déjà défini ligne %(line)d")
+                % {"key": label, "line": self._seen[key]}
+            )
+        self._seen[key] = row.line
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return model._meta.get_field(name)
+
+
+def read_regions(data_dir: Path) -> list[RegionRecord]:
+    file = _CsvFile(data_dir, REGIONS_FILE, ["code", "name", "source", "confidence"])
+    records = []
+    for row in file.rows():
+        code = row.matching(
+            "code", _REGION_CODE, _("code de région invalide « %(value)s » (deux chiffres)")
+        )
+        file.unique(row, code, f"« {code} »")
+        name = row.text("name", field=_field(Region, "name"))
+        file.unique(row, ("name", name), f"« {name} »")
+        records.append(RegionRecord(line=row.line, code=code, name=name, **row.sourced()))
+    return records
+
+
+def read_departments(data_dir: Path, *, region_codes: set[str]) -> list[DepartmentRecord]:
+    file = _CsvFile(
+        data_dir,
+        DEPARTMENTS_FILE,
+        ["code", "name", "region_code", "name_type", "source", "confidence"],
+    )
+    records = []
+    for row in file.rows():
+        code = row.matching(
+            "code", _DEPARTMENT_CODE, _("code de département invalide « %(value)s »")
+        )
+        file.unique(row, code, f"« {code} »")
+        name_type = row.text("name_type")
+        if name_type not in {"0", "1", "2", "3", "4", "5"}:
+            raise row.error(
+                _("type de nom INSEE invalide « %(value)s » (0 à 5)") % {"value": name_type}
+            )
+        records.append(
+            DepartmentRecord(
+                line=row.line,
+                code=code,
+                name=row.text("name", field=_field(Department, "name")),
+                region_code=row.reference(
+                    "region_code", region_codes, _("région inconnue « %(value)s »")
+                ),
+                name_type=int(name_type),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def read_ministries(data_dir: Path) -> list[MinistryRecord]:
+    file = _CsvFile(data_dir, MINISTRIES_FILE, ["code", "name", "source", "confidence"])
+    records = []
+    for row in file.rows():
+        code = row.text("code", field=_field(Ministry, "code"))
+        file.unique(row, code, f"« {code} »")
+        records.append(
+            MinistryRecord(
+                line=row.line,
+                code=code,
+                name=row.text("name", field=_field(Ministry, "name")),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def _programme_code(row: _Row, column: str) -> str:
+    return row.matching(
+        column,
+        _PROGRAMME_CODE,
+        _("code de programme invalide « %(value)s » (trois chiffres attendus)"),
+    )
+
+
+def read_programmes(data_dir: Path, *, ministry_codes: set[str]) -> list[ProgrammeRecord]:
+    file = _CsvFile(
+        data_dir,
+        PROGRAMMES_FILE,
+        ["code", "label", "ministry_code", "relevance", "source", "confidence"],
+    )
+    records = []
+    for row in file.rows():
+        code = _programme_code(row, "code")
+        file.unique(row, code, f"« {code} »")
+        records.append(
+            ProgrammeRecord(
+                line=row.line,
+                code=code,
+                label=row.text("label", field=_field(Programme, "label")),
+                ministry_code=row.reference(
+                    "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
+                ),
+                relevance=row.text("relevance", required=False),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def _known_programme(row: _Row, code: str, programme_codes: set[str]) -> str:
+    if code not in programme_codes:
+        raise row.error(
+            _("programme inconnu « %(value)s » (absent de %(file)s)")
+            % {"value": code, "file": PROGRAMMES_FILE}
+        )
+    return code
+
+
+def read_programme_uses(data_dir: Path, *, programme_codes: set[str]) -> list[ProgrammeUseRecord]:
+    file = _CsvFile(
+        data_dir, PROGRAMME_USES_FILE, ["ddi_kind", "programme_code", "source", "confidence"]
+    )
+    records = []
+    for row in file.rows():
+        kind = row.choice("ddi_kind", DDIKind, _("type de DDI inconnu « %(value)s »"))
+        code = _known_programme(row, _programme_code(row, "programme_code"), programme_codes)
+        file.unique(row, (kind, code), f"{kind} × {code}")
+        records.append(
+            ProgrammeUseRecord(line=row.line, ddi_kind=kind, programme_code=code, **row.sourced())
+        )
+    return records
+
+
+def read_service_centres(
+    data_dir: Path,
+    *,
+    ministry_codes: set[str],
+    region_codes: set[str],
+    programme_codes: set[str],
+) -> list[ServiceCentreRecord]:
+    file = _CsvFile(
+        data_dir,
+        SERVICE_CENTRES_FILE,
+        [
+            "code",
+            "name",
+            "ministry_code",
+            "region_code",
+            "programme_codes",
+            "contact_name",
+            "email",
+            "phone",
+            "source",
+            "confidence",
+        ],
+    )
+    records = []
+    # Attachments are derived from (region, programme): each pair needs exactly one centre.
+    centre_by_region_programme: dict[tuple[str, str], str] = {}
+    for row in file.rows():
+        code = row.slug("code", _field(ServiceCentre, "code"))
+        file.unique(row, code, f"« {code} »")
+        region_code = row.reference(
+            "region_code", region_codes, _("région inconnue « %(value)s »"), required=False
+        )
+        programmes = []
+        for value in _LIST_SEPARATOR.split(row.text("programme_codes", required=False)):
+            if not value:
+                continue
+            if not _PROGRAMME_CODE.match(value):
+                raise row.error(
+                    _("code de programme invalide « %(value)s » (trois chiffres attendus)")
+                    % {"value": value}
+                )
+            _known_programme(row, value, programme_codes)
+            if value in programmes:
+                raise row.error(_("programme « %(value)s » cité deux fois") % {"value": value})
+            other = centre_by_region_programme.setdefault((region_code, value), code)
+            if other != code:
+                raise row.error(
+                    _(
+                        "le programme %(programme)s est déjà traité par le CSP « %(other)s » "
+                        "dans la même région"
+                    )
+                    % {"programme": value, "other": other}
+                )
+            programmes.append(value)
+        records.append(
+            ServiceCentreRecord(
+                line=row.line,
+                code=code,
+                name=row.text("name", field=_field(ServiceCentre, "name")),
+                ministry_code=row.reference(
+                    "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
+                ),
+                region_code=region_code,
+                programme_codes=tuple(programmes),
+                contact_name=row.text(
+                    "contact_name", required=False, field=_field(ServiceCentre, "contact_name")
+                ),
+                email=row.email("email"),
+                phone=row.text("phone", required=False, field=_field(ServiceCentre, "phone")),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def read_ddis(
+    data_dir: Path,
+    *,
+    departments: list[DepartmentRecord],
+    programme_uses: list[ProgrammeUseRecord],
+    service_centres: list[ServiceCentreRecord],
+) -> list[DDIRecord]:
+    file = _CsvFile(
+        data_dir, DDIS_FILE, ["department_code", "kind", "name", "email", "source", "confidence"]
+    )
+    region_by_department = {d.code: d.region_code for d in departments}
+    programmes_by_kind: dict[str, list[str]] = {}
+    for use in programme_uses:
+        programmes_by_kind.setdefault(use.ddi_kind, []).append(use.programme_code)
+    served = {
+        (centre.region_code, programme)
+        for centre in service_centres
+        for programme in centre.programme_codes
+    }
+    records = []
+    for row in file.rows():
+        department_code = row.reference(
+            "department_code",
+            set(region_by_department),
+            _("département inconnu « %(value)s »"),
+        )
+        kind = row.choice("kind", DDIKind, _("type de DDI inconnu « %(value)s »"))
+        file.unique(row, (kind, department_code), f"{kind} {department_code}")
+        region_code = region_by_department[department_code]
+        for programme in programmes_by_kind.get(kind, []):
+            if (region_code, programme) not in served and ("", programme) not in served:
+                raise row.error(
+                    _(
+                        "aucun CSP de la région %(region)s (ni national) ne traite le "
+                        "programme %(programme)s utilisé par les %(kind)s (voir %(file)s)"
+                    )
+                    % {
+                        "region": region_code,
+                        "programme": programme,
+                        "kind": kind,
+                        "file": SERVICE_CENTRES_FILE,
+                    }
+                )
+        records.append(
+            DDIRecord(
+                line=row.line,
+                department_code=department_code,
+                kind=kind,
+                name=row.text("name", field=_field(DDI, "name")),
+                email=row.email("email"),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def read_structures(data_dir: Path, *, ministry_codes: set[str]) -> list[StructureRecord]:
+    file = _CsvFile(
+        data_dir,
+        STRUCTURES_FILE,
+        ["code", "name", "kind", "ministry_code", "source", "confidence"],
+    )
+    records = []
+    for row in file.rows():
+        code = row.slug("code", _field(Structure, "code"))
+        file.unique(row, code, f"« {code} »")
+        kind = row.choice("kind", StructureKind, _("nature de structure inconnue « %(value)s »"))
+        ministry_code = row.reference(
+            "ministry_code",
+            ministry_codes,
+            _("ministère inconnu « %(value)s »"),
+            required=kind == StructureKind.MINISTRY,
+        )
+        records.append(
+            StructureRecord(
+                line=row.line,
+                code=code,
+                name=row.text("name", field=_field(Structure, "name")),
+                kind=kind,
+                ministry_code=ministry_code,
+                **row.sourced(),
+            )
+        )
+    return records
+
+
+def read_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
+    """Read and check every file; raise `ReferenceDataError` at the first bad row."""
+    if not data_dir.is_dir():
+        raise ReferenceDataError(str(data_dir), None, _("dossier de données introuvable"))
+    regions = read_regions(data_dir)
+    region_codes = {r.code for r in regions}
+    departments = read_departments(data_dir, region_codes=region_codes)
+    ministries = read_ministries(data_dir)
+    ministry_codes = {m.code for m in ministries}
+    programmes = read_programmes(data_dir, ministry_codes=ministry_codes)
+    programme_codes = {p.code for p in programmes}
+    programme_uses = read_programme_uses(data_dir, programme_codes=programme_codes)
+    service_centres = read_service_centres(
+        data_dir,
+        ministry_codes=ministry_codes,
+        region_codes=region_codes,
+        programme_codes=programme_codes,
+    )
+    return ReferenceData(
+        regions=regions,
+        departments=departments,
+        ministries=ministries,
+        programmes=programmes,
+        programme_uses=programme_uses,
+        service_centres=service_centres,
+        ddis=read_ddis(
+            data_dir,
+            departments=departments,
+            programme_uses=programme_uses,
+            service_centres=service_centres,
+        ),
+        structures=read_structures(data_dir, ministry_codes=ministry_codes),
+    )

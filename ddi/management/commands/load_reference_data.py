@@ -1,0 +1,58 @@
+"""`python manage.py load_reference_data`: load `ddi/data/` into the database (idempotent)."""
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ddi.loaders import DATA_DIR, ReferenceDataError
+from ddi.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Charge ou met à jour les données de référence (régions, départements, ministères, "
+        "programmes, CSP, DDI, structures) depuis les fichiers CSV de ddi/data/, puis crée "
+        "les rattachements manquants des DDI aux CSP. Peut être relancée sans risque."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=DATA_DIR,
+            help=gettext_lazy("Dossier des fichiers CSV (par défaut : ddi/data/)."),
+        )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help=gettext_lazy("N'affiche pas la barre de progression."),
+        )
+
+    def handle(self, *args, data_dir: Path, no_progress: bool, verbosity: int, **options):
+        started = time.monotonic()
+        try:
+            reports = reference_data_load(
+                data_dir=data_dir,
+                show_progress=not no_progress and verbosity > 0 and sys.stderr.isatty(),
+            )
+        except ReferenceDataError as error:
+            raise CommandError(
+                _("%(error)s. Aucune donnée n'a été chargée.") % {"error": error}
+            ) from error
+        if verbosity == 0:
+            return
+        for report in reports:
+            self.stdout.write(report.summary())
+            for warning in report.warnings:
+                self.stderr.write(self.style.WARNING(warning))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Données de référence chargées en %(seconds)s s.")
+                % {"seconds": number_format(time.monotonic() - started, 2)}
+            )
+        )

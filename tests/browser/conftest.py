@@ -1,0 +1,90 @@
+"""Browser journeys: Playwright driving Debian's Chromium against the live server.
+
+Without Chromium the journeys are skipped on a developer's machine (with the reason
+shown) and fail in CI (CI=true), where `.ci/run` installs it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_available():
+        return
+    reason = "Chromium introuvable (/usr/bin/chromium) : installez le paquet Debian « chromium »."
+    for item in items:
+        if "tests/browser/" not in str(item.fspath):
+            continue
+        if os.environ.get("CI") == "true":
+            item.add_marker(pytest.mark.usefixtures("_fail_without_chromium"))
+        else:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def _fail_without_chromium():
+    pytest.fail("Chromium is required in CI for the browser journeys.")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _async_unsafe_allowed():
+    # Playwright's sync API runs an event loop in the test thread; the test's own
+    # database work (factories, flush) is still synchronous and safe. Package scope:
+    # set before any browser fixture, removed after the last browser test.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _live_database(transactional_db):
+    """The live server thread must see the rows the test creates."""
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-results/screenshots/ to look at."""
+
+    def take(name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
