@@ -31,6 +31,13 @@ class SourcedAdmin(admin.ModelAdmin):
     formfield_overrides = _COMPACT_TEXT
     list_per_page = 100
 
+    def ordered(self, queryset):
+        """Keep the model's ordering, which Django drops from aggregating queries.
+
+        The autocomplete views paginate `get_queryset()` and need it ordered.
+        """
+        return queryset.order_by(*self.model._meta.ordering)
+
 
 @admin.register(Region)
 class RegionAdmin(SourcedAdmin):
@@ -39,7 +46,8 @@ class RegionAdmin(SourcedAdmin):
     search_fields = ("name", "=code")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(department_count=Count("departments"))
+        queryset = super().get_queryset(request)
+        return self.ordered(queryset.annotate(department_count=Count("departments")))
 
     @admin.display(description=_("départements"), ordering="department_count")
     def department_count(self, obj):
@@ -66,7 +74,8 @@ class MinistryAdmin(SourcedAdmin):
     search_fields = ("code", "name")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(programme_count=Count("programmes"))
+        queryset = super().get_queryset(request)
+        return self.ordered(queryset.annotate(programme_count=Count("programmes")))
 
     @admin.display(description=_("programmes"), ordering="programme_count")
     def programme_count(self, obj):
@@ -109,12 +118,13 @@ class ServiceCentreAdmin(SourcedAdmin):
     autocomplete_fields = ("ministry", "region", "programmes")
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .annotate(ddi_count=Count("attachments__ddi", distinct=True))
             .prefetch_related(Prefetch("programmes", queryset=Programme.objects.only("id", "code")))
         )
+        return self.ordered(queryset)
 
     @admin.display(description=_("programmes"))
     def programme_codes(self, obj):
@@ -128,7 +138,6 @@ class ServiceCentreAdmin(SourcedAdmin):
 class ServiceCentreAttachmentInline(admin.TabularInline):
     model = ServiceCentreAttachment
     fields = ("programme", "service_centre", "confidence", "source")
-    autocomplete_fields = ("programme", "service_centre")
     formfield_overrides = _COMPACT_TEXT
     extra = 0
 
@@ -138,6 +147,13 @@ class ServiceCentreAttachmentInline(admin.TabularInline):
             .get_queryset(request)
             .select_related("ddi__department", "programme", "service_centre")
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # Read once for every row: a select (or an autocomplete) of an inline row would
+        # otherwise query its options row by row.
+        field.choices = list(field.choices)
+        return field
 
 
 @admin.register(DDI)
@@ -158,7 +174,15 @@ class DDIAdmin(SourcedAdmin):
     inlines = (ServiceCentreAttachmentInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(attachment_count=Count("attachments"))
+        # Also read by the autocomplete of other admins (users, attachments), which shows
+        # `str(ddi)`; a changelist skips `list_select_related` once this is set.
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("department__region")
+            .annotate(attachment_count=Count("attachments"))
+        )
+        return self.ordered(queryset)
 
     @admin.display(description=_("région"), ordering="department__region__name")
     def region(self, obj):
