@@ -115,7 +115,10 @@ class MissingReferenceData(Exception):
 
 @transaction.atomic
 def seed_demo_people(*, progress=None) -> dict[str, int]:
-    """Create or update the demo accounts; returns counts of created / updated."""
+    """Create the demo accounts, or bring existing ones back to their demo state.
+
+    Returns how many were created and how many already existed.
+    """
     ddis = {(d.kind, d.department.code): d for d in DDI.objects.select_related("department")}
     structures = {s.code: s for s in Structure.objects.all()}
     ministries = {m.code: m for m in Ministry.objects.all()}
@@ -123,7 +126,7 @@ def seed_demo_people(*, progress=None) -> dict[str, int]:
     if not ddis or not structures:
         raise MissingReferenceData
 
-    counts = {"created": 0, "updated": 0}
+    counts = {"created": 0, "existing": 0}
     people = [*AGENTS, *TEAM]
     for person in progress(people) if progress else people:
         if isinstance(person, DemoAgent):
@@ -150,5 +153,5 @@ def seed_demo_people(*, progress=None) -> dict[str, int]:
                 referent_ministry=ministries.get(person.ministry) if person.ministry else None,
                 referent_programmes=[programmes[c] for c in person.programmes if c in programmes],
             )
-        counts["created" if created else "updated"] += 1
+        counts["created" if created else "existing"] += 1
     return counts

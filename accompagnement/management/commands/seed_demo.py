@@ -29,7 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Comptes de démonstration : {counts['created']} créés, "
-                f"{counts['updated']} mis à jour."
+                f"{counts['existing']} déjà présents (remis à leur état de démonstration)."
             )
         )
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
