@@ -1,11 +1,23 @@
 """Writes: every change to the portal's data goes through a function here."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from ddi.models import DDI, Ministry, Programme, Structure
 
 from .enums import Role
 from .models import TeamMember, User
+
+PILOT_GROUP_NAME = "Pilotes"
+# What the pilot manages in the admin: reference data, accounts, schedules.
+PILOT_ADMIN_APPS = ("ddi", "accompagnement", "django_celery_beat")
+
+
+def pilot_group_sync() -> Group:
+    """The admin group of the pilots, with every permission on the apps they manage."""
+    group, _ = Group.objects.get_or_create(name=PILOT_GROUP_NAME)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=PILOT_ADMIN_APPS))
+    return group
 
 
 @transaction.atomic
@@ -30,8 +42,13 @@ def user_upsert(
     user.ddi = ddi if role == Role.AGENT else None
     if password is not None and (created or not user.check_password(password)):
         user.set_password(password)
+    # The pilot manages the team and the reference data in the admin.
+    if role == Role.PILOT:
+        user.is_staff = True
     user.full_clean(exclude=["password"])
     user.save()
+    if role == Role.PILOT:
+        user.groups.add(pilot_group_sync())
     return user, created
 
 
