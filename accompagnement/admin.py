@@ -4,7 +4,17 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from dsfr.models import DsfrConfig
 
-from .models import TeamMember, User
+from .models import (
+    Attachment,
+    Category,
+    Event,
+    Message,
+    Notification,
+    SavedFilter,
+    SupportRequest,
+    TeamMember,
+    User,
+)
 
 admin.site.site_header = _("Accompagnement Chorus — administration")
 admin.site.site_title = _("Accompagnement Chorus")
@@ -91,3 +101,68 @@ class TeamMemberAdmin(admin.ModelAdmin):
 # django-dsfr's own configuration model has nothing to edit here.
 if admin.site.is_registered(DsfrConfig):
     admin.site.unregister(DsfrConfig)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "axis", "code", "position", "is_active"]
+    list_filter = ["axis", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name", "code", "description"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["created_at", "author", "kind", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ["created_at", "actor", "kind", "field", "old_value", "new_value", "is_public"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(admin.ModelAdmin):
+    """Read-mostly: the workflow lives in the portal, where every change is audited."""
+
+    list_display = ["reference", "title", "ddi", "status", "priority", "assignee", "created_at"]
+    list_filter = ["status", "priority", "axis", "ddi__kind", "ddi__department__region"]
+    list_select_related = ["ddi", "ddi__department", "assignee"]
+    search_fields = ["reference", "title", "ddi__name"]
+    date_hierarchy = "created_at"
+    inlines = [MessageInline, EventInline]
+    readonly_fields = [f.name for f in SupportRequest._meta.fields if f.name != "id"]
+    autocomplete_fields = ["followers", "related"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "request", "content_type", "size", "uploaded_by", "created_at"]
+    list_select_related = ["request", "uploaded_by"]
+    search_fields = ["original_name", "request__reference"]
+    readonly_fields = ["file", "request", "message", "uploaded_by", "content_type", "size"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "request", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["recipient", "request"]
+    search_fields = ["recipient__email", "request__reference", "key"]
+    readonly_fields = ["key", "recipient", "request", "message", "context"]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "created_at"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "owner__email"]

@@ -52,3 +52,71 @@ def role_required(predicate):
         return wrapped
 
     return decorator
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def requests_visible_to(user):
+    """The support requests `user` may see: their DDI's for an agent, all for the team."""
+    from .models import SupportRequest
+
+    if is_team(user):
+        return SupportRequest.objects.all()
+    if is_agent(user):
+        return SupportRequest.objects.filter(ddi_id=user.ddi_id)
+    return SupportRequest.objects.none()
+
+
+def get_request_for_user_or_404(user, reference: str, queryset=None):
+    """The request `reference` if `user` may see it; 404 otherwise (never 403: an agent
+    must not learn that another DDI's request exists)."""
+    from django.http import Http404
+
+    base = requests_visible_to(user) if queryset is None else queryset & requests_visible_to(user)
+    request = base.filter(reference=reference).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def messages_visible_to(user, support_request):
+    """Public replies for an agent; public replies and internal notes for the team."""
+    from .enums import MessageKind
+
+    messages = support_request.messages.all()
+    if not is_team(user):
+        messages = messages.filter(kind=MessageKind.PUBLIC)
+    return messages
+
+
+def events_visible_to(user, support_request):
+    events = support_request.events.all()
+    if not is_team(user):
+        events = events.filter(is_public=True)
+    return events
+
+
+def get_attachment_for_user_or_404(user, reference: str, attachment_id: int):
+    """An attachment of a visible request; internal notes' files never reach an agent."""
+    from django.http import Http404
+
+    from .enums import MessageKind
+    from .models import Attachment
+
+    request = get_request_for_user_or_404(user, reference)
+    attachments = Attachment.objects.filter(request=request, pk=attachment_id)
+    if not is_team(user):
+        attachments = attachments.exclude(message__kind=MessageKind.INTERNAL)
+    attachment = attachments.select_related("request").first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def can_act_as_team_on(user, support_request) -> bool:
+    return is_team(user)
+
+
+def can_reply_to(user, support_request) -> bool:
+    return is_team(user) or (is_agent(user) and user.ddi_id == support_request.ddi_id)

@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import forms
 from .views import health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("demandes/", include(("accompagnement.urls_requests", "requests"))),
+    path("equipe/", include(("accompagnement.urls_team", "team"))),
     path("sante/", health.health, name="health"),
     path(
         "connexion/",

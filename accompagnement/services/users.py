@@ -1,12 +1,12 @@
-"""Writes: every change to the portal's data goes through a function here."""
+"""Accounts and team profiles."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from ddi.models import DDI, Ministry, Programme, Structure
 
-from .enums import Role
-from .models import TeamMember, User
+from ..enums import Role
+from ..models import TeamMember, User
 
 PILOT_GROUP_NAME = "Pilotes"
 # What the pilot manages in the admin: reference data, accounts, schedules.
