@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accompagnement.enums import Role
-from accompagnement.models import TeamMember, User
+from accompagnement.enums import Axis, EventKind, MessageKind, Priority, Role, Status
+from accompagnement.models import Category, Event, Message, SupportRequest, TeamMember, User
+from accompagnement.sla import due_dates
 from ddi.enums import DDIKind, StructureKind
 from ddi.models import (
     DDI,
@@ -118,3 +122,84 @@ class TeamMemberFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory, member=True)
     structure = factory.SubFactory(StructureFactory)
     time_share = 50
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["code"]
+
+    axis = Axis.TOOL
+    code = factory.Sequence(lambda n: f"categorie-{n}")
+    name = factory.Sequence(lambda n: f"Catégorie {n}")
+
+
+class SupportRequestFactory(DjangoModelFactory):
+    """A request as the services would have filed it (reference, SLA dates, follower).
+
+    Traits: `assigned=True` (to a new member), `overdue=True`, `waiting=True`,
+    `resolved=True`.
+    """
+
+    class Meta:
+        model = SupportRequest
+        skip_postgeneration_save = True
+
+    requester = factory.SubFactory(UserFactory)
+    ddi = factory.LazyAttribute(lambda o: o.requester.ddi)
+    reference = factory.Sequence(lambda n: f"ACC-2011-{n + 1:05d}")
+    axis = Axis.TOOL
+    category = factory.SubFactory(CategoryFactory, axis=factory.SelfAttribute("..axis"))
+    title = factory.Sequence(lambda n: f"Restitution INF-BUD-53 incomplète n°{n}")
+    body = "La restitution ne montre pas les EJ basculés."
+    priority = Priority.NORMAL
+    status = Status.NEW
+    created_at = factory.LazyFunction(timezone.now)
+    last_activity_at = factory.LazyAttribute(lambda o: o.created_at)
+    first_response_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[0])
+    resolution_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[1])
+
+    class Params:
+        assigned = factory.Trait(
+            assignee=factory.SubFactory(UserFactory, member=True), status=Status.IN_PROGRESS
+        )
+        overdue = factory.Trait(
+            created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
+        )
+        waiting = factory.Trait(status=Status.WAITING_DDI)
+        resolved = factory.Trait(
+            status=Status.RESOLVED, resolved_at=factory.LazyFunction(timezone.now)
+        )
+
+    @factory.post_generation
+    def followers(self, create, extracted, **kwargs):
+        if create:
+            self.followers.add(self.requester, *(extracted or []))
+
+
+class MessageFactory(DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    request = factory.SubFactory(SupportRequestFactory)
+    author = factory.LazyAttribute(lambda o: o.request.requester)
+    kind = MessageKind.PUBLIC
+    body = factory.Sequence(lambda n: f"Message n°{n}")
+
+    class Params:
+        internal = factory.Trait(
+            kind=MessageKind.INTERNAL, author=factory.SubFactory(UserFactory, member=True)
+        )
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    request = factory.SubFactory(SupportRequestFactory)
+    actor = factory.LazyAttribute(lambda o: o.request.requester)
+    kind = EventKind.STATUS
+    field = "status"
+    old_value = Status.NEW
+    new_value = Status.IN_PROGRESS
+    is_public = True
