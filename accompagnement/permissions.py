@@ -120,3 +120,15 @@ def can_act_as_team_on(user, support_request) -> bool:
 
 def can_reply_to(user, support_request) -> bool:
     return is_team(user) or (is_agent(user) and user.ddi_id == support_request.ddi_id)
+
+
+def get_saved_filter_for_user_or_404(user, pk: int):
+    """A member's own saved filter; another member's is never found."""
+    from django.http import Http404
+
+    from .models import SavedFilter
+
+    saved = SavedFilter.objects.filter(owner_id=user.pk, pk=pk).first() if is_team(user) else None
+    if saved is None:
+        raise Http404
+    return saved

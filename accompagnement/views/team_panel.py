@@ -1,6 +1,130 @@
-"""The team's action panel on the request page (assign, status, escalate…)."""
+"""The team's action panel on the request page (assign, status, escalate…).
+
+The request page calls `team_panel_context` and includes
+`accompagnement/requests/_team_panel.html`; the actions post to `views.team_actions`,
+which answer htmx with the panel alone and every other client with a redirect.
+Everything the template reads sits under one key, `team_panel`, so that it never
+depends on the names the request page uses.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from .. import permissions, selectors_queue
+from ..enums import Status
+from ..forms_team import (
+    AssignForm,
+    DuplicateForm,
+    EscalateForm,
+    LinkForm,
+    RedirectForm,
+    RequestActionForm,
+    TransitionForm,
+)
+from ..models import SupportRequest
+from ..workflow import Actor, allowed_targets
+
+# Statuses reached through their own form (they need a target, a contact, an original).
+_DEDICATED_STATUSES = (Status.ESCALATED, Status.REDIRECTED)
+
+PANEL_ACTIONS = ("assign", "transition", "escalate", "redirect", "duplicate", "link")
 
 
-def team_panel_context(http_request, support_request) -> dict:
+def request_page_url(reference: str) -> str:
+    return reverse("requests:detail", args=[reference])
+
+
+@dataclass
+class TeamPanel:
+    request: SupportRequest
+    page_url: str
+    forms: dict[str, RequestActionForm | None]
+    urls: dict[str, str]
+    related: list[SupportRequest]
+    # (level, text) shown inside the panel after an htmx action.
+    feedback: list[tuple[str, str]] = field(default_factory=list)
+    # True when the panel is the whole response (htmx): no htmx script again.
+    fragment: bool = False
+
+
+def _plain_targets(support_request: SupportRequest) -> list[Status]:
+    targets = allowed_targets(support_request.status, Actor.TEAM)
+    return [target for target in targets if target not in _DEDICATED_STATUSES]
+
+
+def _offered_actions(support_request: SupportRequest) -> set[str]:
+    """The actions the request's status allows (assigning and linking always are)."""
+    targets = allowed_targets(support_request.status, Actor.TEAM)
+    offered = {"assign", "link"}
+    if _plain_targets(support_request):
+        offered.add("transition")
+    if Status.ESCALATED in targets:
+        offered.add("escalate")
+    if Status.REDIRECTED in targets:
+        offered.add("redirect")
+    if Status.CLOSED in targets:
+        offered.add("duplicate")
+    return offered
+
+
+def panel_form(name: str, support_request: SupportRequest, user, data=None) -> RequestActionForm:
+    """The form of action `name`, unbound or bound to `data`, with the panel's choices."""
+    common = {"support_request": support_request, "user": user}
+    if name == "assign":
+        members = selectors_queue.team_members(support_request=support_request)
+        return AssignForm(data, members=members, **common)
+    if name == "transition":
+        return TransitionForm(data, targets=_plain_targets(support_request), **common)
+    if name == "escalate":
+        choices = selectors_queue.reference_choices("ministries", "service_centres")
+        return EscalateForm(
+            data,
+            ministries=choices["ministries"],
+            service_centres=choices["service_centres"],
+            **common,
+        )
+    form_class = {"redirect": RedirectForm, "duplicate": DuplicateForm, "link": LinkForm}[name]
+    return form_class(data, **common)
+
+
+def panel_forms(
+    support_request: SupportRequest, user, *, bound: RequestActionForm | None = None
+) -> dict[str, RequestActionForm | None]:
+    """Every action's form, None where the status does not allow it (templates must
+    not read a missing key); `bound` (a posted form with errors) in its place."""
+    offered = _offered_actions(support_request)
+    forms: dict[str, RequestActionForm | None] = {}
+    for name in PANEL_ACTIONS:
+        if bound is not None and bound.prefix_id == name:
+            forms[name] = bound
+        elif name in offered:
+            forms[name] = panel_form(name, support_request, user)
+        else:
+            forms[name] = None
+    return forms
+
+
+def team_panel_context(
+    http_request,
+    support_request,
+    *,
+    bound: RequestActionForm | None = None,
+    feedback: list[tuple[str, str]] | None = None,
+    fragment: bool = False,
+) -> dict:
     """Extra context for `accompagnement/requests/_team_panel.html`."""
-    return {}
+    user = http_request.user
+    if not permissions.can_act_as_team_on(user, support_request):
+        return {"team_panel": None}
+    reference = support_request.reference
+    panel = TeamPanel(
+        request=support_request,
+        page_url=request_page_url(reference),
+        forms=panel_forms(support_request, user, bound=bound),
+        urls={name: reverse(f"team:{name}", args=[reference]) for name in PANEL_ACTIONS},
+        related=selectors_queue.related_requests(support_request),
+        feedback=feedback or [],
+        fragment=fragment,
+    )
+    return {"team_panel": panel}

@@ -47,9 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "dsfr",
+    "widget_tweaks",  # required by django-dsfr's radio and checkbox templates
     "crispy_forms",
     "axes",
     "django_celery_beat",
+    "django_filters",
+    "django_htmx",
     "ddi",
     "accompagnement",
 ]
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     # with @login_not_required (login, password reset, health).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the team's quick actions answer htmx with a fragment.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -170,11 +175,19 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Accompagnement Chorus <ne-pas-repondre@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the portal is reached: the links in e-mails start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis in production; kombu's filesystem transport (no server) otherwise.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the longest retry wait (600 s), so a delayed task is not redelivered.
+        "visibility_timeout": 3600,
+        # A page that queues an e-mail never waits long for an unreachable broker.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "broker")
@@ -185,6 +198,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Publishing happens in the web request (after commit): give up quickly when the broker
+# is down; the outbox row stays pending and the periodic sweep queues it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# With late acknowledgement, a task cut by a lost broker connection is redelivered.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # django-crispy-forms with the project's own DSFR pack (templates/dsfr_crispy/).
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_crispy"]

@@ -87,4 +87,6 @@ def screenshot(page):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    take.folder = SCREENSHOTS
     return take

@@ -1,0 +1,159 @@
+"""The shared queue's filters: every one is a GET parameter, so a view is a URL to share
+or to save (`SavedFilter`)."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ddi.enums import DDIKind
+
+from . import selectors_queue
+from .enums import FINISHED_STATUSES, OPEN_STATUSES, PRIORITY_SHORT_LABELS, Axis, Priority, Status
+from .forms_team import QueueFilterForm
+
+STATUS_OPEN = "open"
+STATUS_FINISHED = "finished"
+STATUS_ALL = "all"
+
+STATUS_CHOICES = [
+    (STATUS_OPEN, _("Demandes ouvertes")),
+    (STATUS_FINISHED, _("Demandes terminées")),
+    (STATUS_ALL, _("Toutes les demandes")),
+    (_("Un statut précis"), Status.choices),
+]
+
+SORT_CHOICES = [
+    ("-created", _("Plus récentes d’abord")),
+    ("created", _("Plus anciennes d’abord")),
+    ("-priority", _("Priorité la plus haute d’abord")),
+    ("priority", _("Priorité la plus basse d’abord")),
+    ("due", _("Échéance la plus proche d’abord")),
+    ("-due", _("Échéance la plus lointaine d’abord")),
+    ("-activity", _("Activité la plus récente d’abord")),
+    ("activity", _("Activité la plus ancienne d’abord")),
+]
+
+# Defaults applied when the parameter is absent from the URL.
+DEFAULTS = {"status": STATUS_OPEN, "sort": selectors_queue.DEFAULT_SORT}
+
+# Lists of reference data the dropdowns need (see `selectors_queue.reference_choices`).
+REFERENCE_LISTS = ("categories", "regions", "departments", "ddis", "service_centres", "programmes")
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A checkbox: checked applies `method`, unchecked does nothing."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+
+def _all(label):
+    return {"empty_label": label}
+
+
+class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="filter_search",
+        help_text=_("Référence, mots du titre, de la description ou des messages"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Statut"), choices=STATUS_CHOICES, method="filter_status", empty_label=None
+    )
+    axis = django_filters.ChoiceFilter(
+        label=_("Axe"), choices=Axis.choices, **_all(_("Tous les axes"))
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Catégorie"), field_name="category_id", **_all(_("Toutes les catégories"))
+    )
+    priority = django_filters.ChoiceFilter(
+        label=_("Priorité"),
+        choices=[(p, PRIORITY_SHORT_LABELS[p]) for p in reversed(Priority.values)],
+        **_all(_("Toutes les priorités")),
+    )
+    ddi_kind = django_filters.ChoiceFilter(
+        label=_("Type de DDI"),
+        field_name="ddi__kind",
+        choices=[(kind, kind) for kind in DDIKind.values],
+        **_all(_("Tous les types")),
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Région"), field_name="ddi__department__region_id", **_all(_("Toutes les régions"))
+    )
+    department = django_filters.ChoiceFilter(
+        label=_("Département"),
+        field_name="ddi__department_id",
+        **_all(_("Tous les départements")),
+    )
+    ddi = django_filters.ChoiceFilter(
+        label=_("DDI"), field_name="ddi_id", **_all(_("Toutes les DDI"))
+    )
+    csp = django_filters.ChoiceFilter(
+        label=_("CSP"), field_name="service_centre_id", **_all(_("Tous les CSP"))
+    )
+    programme = django_filters.ChoiceFilter(
+        label=_("Programme"), field_name="programme_id", **_all(_("Tous les programmes"))
+    )
+    assignee = django_filters.ChoiceFilter(
+        label=_("Attribuée à"), field_name="assignee_id", **_all(_("Tous les membres"))
+    )
+    unassigned = CheckboxFilter(label=_("Non attribuées"), method="filter_unassigned")
+    mine = CheckboxFilter(label=_("Les miennes"), method="filter_mine")
+    overdue = CheckboxFilter(label=_("En retard"), method="filter_overdue")
+    sort = django_filters.ChoiceFilter(
+        label=_("Trier par"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        form = QueueFilterForm
+        fields: list = []
+
+    def __init__(self, data=None, *args, choices: dict, members: list, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name, value in DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = value
+        super().__init__(data, *args, **kwargs)
+        self.filters["category"].extra["choices"] = choices["categories"]
+        self.filters["region"].extra["choices"] = choices["regions"]
+        self.filters["department"].extra["choices"] = choices["departments"]
+        self.filters["ddi"].extra["choices"] = choices["ddis"]
+        self.filters["csp"].extra["choices"] = choices["service_centres"]
+        self.filters["programme"].extra["choices"] = choices["programmes"]
+        self.filters["assignee"].extra["choices"] = [
+            (user.pk, selectors_queue.member_label(user)) for user in members
+        ]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Sorting last, whatever the order of the parameters; an invalid value sorts
+        # by default rather than failing.
+        return selectors_queue.queue_sort(queryset, self.form.cleaned_data.get("sort") or "")
+
+    def filter_status(self, queryset, name, value):
+        if value == STATUS_ALL:
+            return queryset
+        if value == STATUS_FINISHED:
+            return queryset.filter(status__in=FINISHED_STATUSES)
+        if value == STATUS_OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_search(self, queryset, name, value):
+        return selectors_queue.queue_search(queryset, value)
+
+    def filter_unassigned(self, queryset, name, value):
+        return queryset.filter(assignee__isnull=True) if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(assignee=self.request.user) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied in `filter_queryset`

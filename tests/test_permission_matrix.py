@@ -1,0 +1,182 @@
+"""Every URL × every role, with the status code each must get.
+
+The first security property of the portal: an agent never sees another DDI's
+requests nor any internal note. A URL added to the URL conf without a row here fails
+`test_every_url_is_in_the_matrix`.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accompagnement.enums import MessageKind
+from accompagnement.models import Attachment, SavedFilter
+from tests.factories import (
+    DDIFactory,
+    MessageFactory,
+    SupportRequestFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+ROLES = ("anonymous", "agent_a", "agent_b", "member", "pilot")
+LOGIN = "login"  # expected: redirected to the login page
+
+# Pages outside the matrix: Django's admin (its own tests and permission system).
+EXCLUDED_NAMESPACES = ("admin",)
+
+
+def row(anonymous, agent_a, agent_b, member, pilot):
+    return dict(zip(ROLES, (anonymous, agent_a, agent_b, member, pilot), strict=True))
+
+
+# (url name, target, method): expected status per role. `target` names the object the
+# URL is built from (see `build_url`). For team-only POSTs, an empty form is refused
+# with the form's message (back to the page: 302) but never processed for an agent.
+MATRIX = {
+    ("home", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("health", None, "get"): row(200, 200, 200, 200, 200),
+    ("login", None, "get"): row(200, 302, 302, 302, 302),
+    ("logout", None, "post"): row(302, 302, 302, 302, 302),
+    ("password_reset", None, "get"): row(200, 200, 200, 200, 200),
+    ("password_reset_done", None, "get"): row(200, 200, 200, 200, 200),
+    ("password_reset_confirm", "reset", "get"): row(200, 200, 200, 200, 200),
+    ("password_reset_complete", None, "get"): row(200, 200, 200, 200, 200),
+    ("password_change", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("password_change_done", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    # The DDI's own screens.
+    ("requests:list", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    ("requests:create", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    ("requests:detail", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("requests:confirmation", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("requests:reply", "request_a", "post"): row(LOGIN, 200, 404, 200, 200),
+    ("requests:close", "request_a", "get"): row(LOGIN, 200, 404, 403, 403),
+    ("requests:reopen", "request_a", "post"): row(LOGIN, 302, 404, 403, 403),
+    ("requests:attachment", "public_file", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("requests:attachment", "internal_file", "get"): row(LOGIN, 404, 404, 200, 200),
+    # The team's screens.
+    ("team:queue", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("team:bulk_action", None, "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:saved_filter_create", None, "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:saved_filter_delete", "saved_filter", "post"): row(LOGIN, 403, 403, 404, 404),
+    ("team:assign", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:transition", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:escalate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("team:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+}
+
+
+@pytest.fixture
+def world(db):
+    ddi_a, ddi_b = DDIFactory(), DDIFactory()
+    people = {
+        "anonymous": None,
+        "agent_a": UserFactory(ddi=ddi_a),
+        "agent_b": UserFactory(ddi=ddi_b),
+        "member": TeamMemberFactory().user,
+        "pilot": TeamMemberFactory(user=UserFactory(pilot=True)).user,
+    }
+    request_a = SupportRequestFactory(requester=UserFactory(ddi=ddi_a))
+    note = MessageFactory(request=request_a, internal=True, body="Note interne secrète")
+    public_file = Attachment.objects.create(
+        request=request_a,
+        uploaded_by=request_a.requester,
+        file=SimpleUploadedFile("capture.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+        original_name="capture.png",
+        content_type="image/png",
+        size=40,
+    )
+    internal_file = Attachment.objects.create(
+        request=request_a,
+        message=note,
+        uploaded_by=note.author,
+        file=SimpleUploadedFile("interne.txt", b"secret"),
+        original_name="interne.txt",
+        content_type="text/plain",
+        size=6,
+    )
+    # Someone else's saved filter: nobody but its owner may delete it.
+    saved = SavedFilter.objects.create(
+        owner=TeamMemberFactory().user, name="Mes urgentes", query="priority=urgent"
+    )
+    return {
+        "people": people,
+        "request_a": request_a,
+        "note": note,
+        "public_file": public_file,
+        "internal_file": internal_file,
+        "saved_filter": saved,
+    }
+
+
+def build_url(name, target, world):
+    if target is None:
+        return reverse(name)
+    if target == "reset":
+        return reverse(name, kwargs={"uidb64": "AA", "token": "x-y"})
+    if target == "saved_filter":
+        return reverse(name, args=[world["saved_filter"].pk])
+    if target in ("public_file", "internal_file"):
+        attachment = world[target]
+        return reverse(name, args=[attachment.request.reference, attachment.pk])
+    return reverse(name, args=[world[target].reference])
+
+
+CASES = [
+    (name, target, method, role, expected)
+    for (name, target, method), expected_by_role in MATRIX.items()
+    for role, expected in expected_by_role.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "method", "role", "expected"),
+    CASES,
+    ids=[f"{name}[{target or '-'}]-{method}-{role}" for name, target, method, role, _ in CASES],
+)
+def test_status_by_role(client, world, name, target, method, role, expected):
+    user = world["people"][role]
+    if user is not None:
+        client.force_login(user)
+    url = build_url(name, target, world)
+    response = getattr(client, method)(url)
+    if response.streaming:
+        response.close()  # a file download: release the file
+    if expected == LOGIN:
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login") + "?next="), response.url
+    else:
+        assert response.status_code == expected, (url, role, response.status_code)
+    if role.startswith("agent") and response.status_code == 200 and not response.streaming:
+        body = response.content.decode()
+        assert "Note interne secrète" not in body
+        assert "interne.txt" not in body
+
+
+def _all_url_names(patterns=None, namespace=None):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            full = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else ns
+            yield from _all_url_names(entry.url_patterns, full)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_url_is_in_the_matrix():
+    in_matrix = {name for name, _, _ in MATRIX}
+    assert set(_all_url_names()) - in_matrix == set()
+
+
+def test_an_internal_note_never_reaches_an_agent_of_its_own_ddi(client, world):
+    agent = world["people"]["agent_a"]
+    client.force_login(agent)
+    page = client.get(reverse("requests:detail", args=[world["request_a"].reference]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world["note"].body not in html
+    assert str(MessageKind.INTERNAL.label) not in html
