@@ -1,3 +1,11 @@
+from .campaigns import (
+    Acknowledgement,
+    CalendarToken,
+    Campaign,
+    CampaignKind,
+    Milestone,
+    ReminderDelivery,
+)
 from .support import (
     Attachment,
     Category,
@@ -11,12 +19,18 @@ from .support import (
 from .users import TeamMember, User, UserManager
 
 __all__ = [
+    "Acknowledgement",
     "Attachment",
+    "CalendarToken",
+    "Campaign",
+    "CampaignKind",
     "Category",
     "Event",
     "Message",
+    "Milestone",
     "Notification",
     "ReferenceCounter",
+    "ReminderDelivery",
     "SavedFilter",
     "SupportRequest",
     "TeamMember",

@@ -51,8 +51,13 @@ def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to Celery; a broker outage leaves them for the sweep."""
     from ..tasks import send_notification
 
-    for notification_id in notification_ids:
+    for position, notification_id in enumerate(notification_ids):
         try:
             send_notification.delay(notification_id)
-        except Exception:  # broker down: the periodic sweep will send it
-            logger.warning("Broker unavailable, notification %s left pending", notification_id)
+        except Exception:  # broker down: the periodic sweep will send them
+            # Stop at the first failure: the page must not wait once per recipient.
+            logger.warning(
+                "Broker unavailable, %d notification(s) left pending for the sweep",
+                len(notification_ids) - position,
+            )
+            return

@@ -77,8 +77,9 @@ def url(name, support_request, **kwargs):
 def download(client, attachment):
     response = client.get(url("attachment", attachment.request, pk=attachment.pk))
     if response.status_code == 200:
+        # Reading the stream closes the file (the test client's wrapper closes the
+        # response); closing it again would end the test's database connection.
         body = b"".join(response.streaming_content)
-        response.close()
         return response, body
     return response, b""
 

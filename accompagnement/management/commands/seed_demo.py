@@ -4,16 +4,48 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accompagnement.demo import AGENTS, DEMO_PASSWORD, TEAM, MissingReferenceData, seed_demo_people
+from accompagnement.demo_requests import (
+    MAX_PER_YEAR,
+    MissingDemoData,
+    NotEnoughReferences,
+    seed_demo_requests,
+)
+
+MISSING_REFERENCE_DATA = (
+    "Les données de référence manquent : lancez d'abord « python manage.py load_reference_data »."
+)
 
 
 class Command(BaseCommand):
-    help = "Crée ou met à jour les comptes de démonstration (personnes fictives, example.org)."
+    help = (
+        "Crée ou met à jour les comptes de démonstration (personnes fictives, example.org) ; "
+        "avec --requests N, AJOUTE N demandes de démonstration (avec leurs messages et leur "
+        "historique) à celles qui existent déjà."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true", help="Sans barre de progression.")
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Ajoute N demandes réparties depuis septembre 2011 (chaque exécution en ajoute "
+                f"N de plus ; {MAX_PER_YEAR} références au plus par année)."
+            ),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help="Graine du hasard, pour des données reproductibles.",
+        )
 
     def handle(self, *args, **options):
         show_progress = not options["no_progress"] and sys.stderr.isatty()
+        if options["requests"] < 0:
+            raise CommandError("--requests attend un nombre positif.")
 
         def progress(items):
             return tqdm(items, desc="Comptes de démonstration", unit="compte", file=sys.stderr)
@@ -21,10 +53,7 @@ class Command(BaseCommand):
         try:
             counts = seed_demo_people(progress=progress if show_progress else None)
         except MissingReferenceData as exc:
-            raise CommandError(
-                "Les données de référence manquent : lancez d'abord "
-                "« python manage.py load_reference_data »."
-            ) from exc
+            raise CommandError(MISSING_REFERENCE_DATA) from exc
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -39,3 +68,39 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {'Agent ' + agent.ddi_kind + ' ' + agent.department:<22} {agent.email}"
             )
+
+        if options["requests"]:
+            self._seed_requests(options["requests"], options["seed"], show_progress)
+
+    def _seed_requests(self, count: int, seed: int | None, show_progress: bool) -> None:
+        bar = tqdm(
+            total=count,
+            desc="Demandes de démonstration",
+            unit="demande",
+            file=sys.stderr,
+            disable=not show_progress,
+        )
+        try:
+            with bar:
+                report = seed_demo_requests(count=count, seed=seed, progress=bar.update)
+        except MissingDemoData as exc:
+            raise CommandError(MISSING_REFERENCE_DATA) from exc
+        except NotEnoughReferences as exc:
+            raise CommandError(
+                f"Plus assez de références libres ({MAX_PER_YEAR} par année au plus) pour "
+                f"ajouter {count} demandes."
+            ) from exc
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demandes de démonstration : {report.created} ajoutées, avec {report.messages} "
+                f"messages et {report.events} événements, en {report.seconds:.1f} s."
+            )
+        )
+        if report.agents_created:
+            self.stdout.write(
+                f"  {report.agents_created} agents fictifs créés dans les DDI "
+                "(sans mot de passe : ils ne se connectent pas)."
+            )
+        for year, (first, last) in sorted(report.by_year.items()):
+            self.stdout.write(f"  {year} : {first} à {last}")

@@ -1,0 +1,113 @@
+"""Every periodic task of the portal, declared in one place.
+
+Celery beat reads its schedules from the database (django-celery-beat's
+`DatabaseScheduler`), so that the pilot can change them in the admin. `schedules_sync`
+(run by `manage.py sync_schedules`, from `make data`) creates the ones below that are
+missing and leaves the others alone: a schedule the pilot changed, or disabled, stays as
+the pilot left it.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+
+@dataclass(frozen=True)
+class Crontab:
+    """A cron line, in the portal's time zone (Europe/Paris)."""
+
+    minute: str = "0"
+    hour: str = "*"
+    day_of_week: str = "*"
+    day_of_month: str = "*"
+    month_of_year: str = "*"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # shown in the admin, and the identity of the schedule
+    task: str  # a task name registered in the Celery app
+    description: str
+    every: timedelta | None = None
+    crontab: Crontab | None = None
+    kwargs: dict = field(default_factory=dict)
+    # Dropped if not started within this delay (workers down): no pile-up of old runs.
+    expire_seconds: int | None = None
+
+    def __post_init__(self):
+        if (self.every is None) == (self.crontab is None):
+            raise ValueError(f"{self.name}: give either `every` or `crontab`.")
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        name="Notifications : renvoi des courriels en attente",
+        task="accompagnement.send_pending_notifications",
+        description=(
+            "Remet dans la file les courriels non partis (broker ou serveur de messagerie "
+            "indisponible, worker arrêté pendant l'envoi)."
+        ),
+        every=timedelta(minutes=5),
+        expire_seconds=4 * 60,
+    ),
+)
+
+
+def _interval(every: timedelta) -> IntervalSchedule:
+    seconds = int(every.total_seconds())
+    if seconds % 60:
+        every_, period = seconds, IntervalSchedule.SECONDS
+    else:
+        every_, period = seconds // 60, IntervalSchedule.MINUTES
+    # The table may hold duplicates (made in the admin): take any of them.
+    existing = IntervalSchedule.objects.filter(every=every_, period=period).order_by("pk").first()
+    return existing or IntervalSchedule.objects.create(every=every_, period=period)
+
+
+def _crontab(cron: Crontab) -> CrontabSchedule:
+    fields = {
+        "minute": cron.minute,
+        "hour": cron.hour,
+        "day_of_week": cron.day_of_week,
+        "day_of_month": cron.day_of_month,
+        "month_of_year": cron.month_of_year,
+        "timezone": settings.TIME_ZONE,
+    }
+    existing = CrontabSchedule.objects.filter(**fields).order_by("pk").first()
+    return existing or CrontabSchedule.objects.create(**fields)
+
+
+@transaction.atomic
+def schedules_sync(schedules: tuple[Schedule, ...] = SCHEDULES) -> dict[str, list[str]]:
+    """Create the declared periodic tasks that are missing; never change existing ones.
+
+    A schedule exists when a periodic task has its name, or runs its task with the same
+    arguments (the pilot may have renamed it).
+    """
+    existing = list(PeriodicTask.objects.values_list("name", "task", "kwargs"))
+    names = {name for name, _task, _kwargs in existing}
+    runs = {
+        (task, json.dumps(json.loads(kwargs or "{}"), sort_keys=True))
+        for _n, task, kwargs in existing
+    }
+    report: dict[str, list[str]] = {"created": [], "existing": []}
+    for schedule in schedules:
+        kwargs = json.dumps(schedule.kwargs, sort_keys=True)
+        if schedule.name in names or (schedule.task, kwargs) in runs:
+            report["existing"].append(schedule.name)
+            continue
+        PeriodicTask.objects.create(
+            name=schedule.name,
+            task=schedule.task,
+            description=schedule.description,
+            kwargs=kwargs,
+            interval=_interval(schedule.every) if schedule.every else None,
+            crontab=_crontab(schedule.crontab) if schedule.crontab else None,
+            expire_seconds=schedule.expire_seconds,
+        )
+        report["created"].append(schedule.name)
+    return report

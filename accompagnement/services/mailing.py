@@ -1,0 +1,245 @@
+"""Sending the outbox: claim a notification, render it in French (text and HTML), send it.
+
+`notification_send` is what the Celery task runs. It claims the row with a conditional
+UPDATE (pending → sending), so a task delivered twice, or run by two workers at once,
+sends the e-mail once. A transient failure (SMTP error, refused connection, timeout) puts
+the row back to pending with the error and re-raises, so that the task retries with
+backoff; `notifications_requeue`, run by the periodic sweep, picks up whatever was left
+behind (broker down when the change was committed, retries exhausted, worker killed).
+
+Policy: a row stays pending, and keeps being retried, until it has been waiting for
+`GIVE_UP_AFTER`; then it is marked failed, with its last error. Nothing is deleted: the
+pilot can put a failed row back to « À envoyer » in the admin and the sweep sends it.
+Some rows fail at once, without sending anything: an internal note for someone outside
+the team, a recipient without address or deactivated, an address the server refuses
+for good (5xx).
+
+While a row is `sending`, `sent_at` holds the moment it was claimed (the model has no
+other column for it): the sweep uses it to find a send interrupted by a dead worker.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..enums import PRIORITY_SHORT_LABELS, Status
+from ..models import Notification
+from ..models.support import NotificationStatus
+from ..rendering import render_markdown
+
+logger = logging.getLogger(__name__)
+
+# Kinds recorded by `services.requests`; each has emails/<kind>{_subject.txt,.txt,.html}.
+KINDS = frozenset(
+    {"request_created", "team_reply", "agent_reply", "internal_note", "status_changed", "assigned"}
+)
+MESSAGE_KINDS = frozenset({"team_reply", "agent_reply", "internal_note"})
+# Kinds only a team member may receive, whatever the message.
+TEAM_ONLY_KINDS = frozenset({"internal_note"})
+
+# Worth another try later: the mail server or the network is down. (SMTPException is an
+# OSError; both are named for the reader.)
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+GIVE_UP_AFTER = timedelta(days=3)
+SWEEP_PENDING_AFTER = timedelta(minutes=2)
+SWEEP_SENDING_AFTER = timedelta(minutes=15)
+SWEEP_BATCH = 1000
+# Far below SWEEP_SENDING_AFTER, so that a claimed row is never taken for a stuck one.
+SMTP_TIMEOUT_SECONDS = 60
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # not pending: sent already, or another worker has it
+    REFUSED = "refused"  # marked failed without sending anything
+    RELEASED = "released"  # transient failure: back to pending (the exception follows)
+
+
+def request_url(reference: str) -> str:
+    """The absolute address of a request's page (`/demandes/<reference>/`)."""
+    return settings.SITE_URL.rstrip("/") + reverse("requests:detail", args=[reference])
+
+
+def _refusal_reason(notification: Notification) -> str:
+    """Why this e-mail must not be sent at all ("" when it may be)."""
+    recipient, request, message = notification.recipient, notification.request, notification.message
+    if notification.kind not in KINDS:
+        return _("Nature de notification inconnue : « %(kind)s ».") % {"kind": notification.kind}
+    if request is None:
+        return _("La demande de cette notification n'existe plus.")
+    if notification.kind in MESSAGE_KINDS and message is None:
+        return _("Le message de cette notification n'existe plus.")
+    if not recipient.is_active:
+        return _("Le destinataire est désactivé.")
+    if not recipient.email:
+        return _("Le destinataire n'a pas d'adresse électronique.")
+    internal = notification.kind in TEAM_ONLY_KINDS or (message is not None and message.is_internal)
+    if internal and not permissions.is_team(recipient):
+        # The first rule of the portal: an agent never reads an internal note.
+        return _("Note interne adressée à une personne hors de l'équipe : rien n'a été envoyé.")
+    if not permissions.is_team(recipient) and not (
+        permissions.is_agent(recipient) and recipient.ddi_id == request.ddi_id
+    ):
+        return _("Le destinataire n'est ni de l'équipe ni de la DDI de la demande.")
+    return ""
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def notification_email(notification: Notification) -> EmailMultiAlternatives:
+    """The French e-mail of a notification, as text with an HTML alternative."""
+    request, message = notification.request, notification.message
+    context = {
+        "notification": notification,
+        "recipient": notification.recipient,
+        "request": request,
+        "message": message,
+        "message_html": render_markdown(message.body) if message is not None else "",
+        "url": request_url(request.reference),
+        "site_title": settings.SITE_TITLE,
+        "priority_label": PRIORITY_SHORT_LABELS.get(request.priority, request.priority),
+        "old_status": _status_label(notification.context.get("old", "")),
+        "new_status": _status_label(notification.context.get("new", "")),
+        "comment": notification.context.get("comment", ""),
+        "is_redirected": notification.context.get("new") == Status.REDIRECTED,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string(f"emails/{notification.kind}_subject.txt", context).split()
+        )
+        text = render_to_string(f"emails/{notification.kind}.txt", context)
+        html = render_to_string(f"emails/{notification.kind}.html", context)
+    email = EmailMultiAlternatives(
+        subject=f"[{request.reference}] {subject}",
+        body=text,
+        to=[notification.recipient.email],
+        headers={
+            # No out-of-office replies to a mailbox nobody reads.
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        },
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _finish(notification_id: int, status: str, error: str = "", **fields) -> None:
+    Notification.objects.filter(pk=notification_id).update(
+        status=status, last_error=error[:2000], **fields
+    )
+
+
+def notification_send(*, notification_id: int) -> SendOutcome:
+    """Send one notification of the outbox, at most once.
+
+    Raises one of `TRANSIENT_ERRORS` after putting the row back to pending, so that the
+    caller (the task) may retry.
+    """
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING
+    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, sent_at=timezone.now())
+    if not claimed:
+        return SendOutcome.SKIPPED
+    notification = Notification.objects.select_related(
+        "recipient", "request__ddi", "request__category", "request__assignee", "message__author"
+    ).get(pk=notification_id)
+
+    reason = _refusal_reason(notification)
+    if reason:
+        logger.warning("Notification %s not sent: %s", notification_id, reason)
+        _finish(notification_id, NotificationStatus.FAILED, reason, sent_at=None)
+        return SendOutcome.REFUSED
+
+    try:
+        email = notification_email(notification)
+        email.connection = get_connection(
+            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
+        )
+        email.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        if all(code >= 500 for code, _message in exc.recipients.values()):
+            error = _("Adresse refusée par le serveur de messagerie : %(error)s") % {"error": exc}
+            _finish(notification_id, NotificationStatus.FAILED, error, sent_at=None)
+            return SendOutcome.REFUSED
+        _release(notification, exc)
+        raise
+    except TRANSIENT_ERRORS as exc:
+        _release(notification, exc)
+        raise
+    except Exception as exc:
+        # A bug (template, data): retrying will not help, the pilot sees the error.
+        logger.exception("Notification %s could not be rendered", notification_id)
+        _finish(
+            notification_id,
+            NotificationStatus.FAILED,
+            f"{type(exc).__name__}: {exc}",
+            sent_at=None,
+        )
+        return SendOutcome.REFUSED
+
+    _finish(notification_id, NotificationStatus.SENT, sent_at=timezone.now())
+    return SendOutcome.SENT
+
+
+def _release(notification: Notification, exc: BaseException) -> None:
+    """A transient failure: back to pending for a retry, or failed when too old."""
+    error = f"{type(exc).__name__}: {exc}"
+    too_old = notification.created_at < timezone.now() - GIVE_UP_AFTER
+    logger.warning(
+        "Notification %s, attempt %s failed: %s", notification.pk, notification.attempts, error
+    )
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.FAILED if too_old else NotificationStatus.PENDING,
+        last_error=error[:2000],
+        sent_at=None,
+    )
+
+
+def notifications_requeue(*, now=None) -> dict[str, int]:
+    """The periodic sweep: queue again what was left behind.
+
+    Rows stuck in `sending` for `SWEEP_SENDING_AFTER` (the worker died mid-send) go back
+    to pending; pending rows older than `SWEEP_PENDING_AFTER` are queued for one attempt
+    each (the task's own retries are for the first delivery only), oldest first.
+    """
+    from ..tasks import send_notification
+
+    now = now or timezone.now()
+    stuck_before = now - SWEEP_SENDING_AFTER
+    unstuck = Notification.objects.filter(
+        Q(sent_at__lt=stuck_before) | Q(sent_at__isnull=True, created_at__lt=stuck_before),
+        status=NotificationStatus.SENDING,
+    ).update(
+        status=NotificationStatus.PENDING,
+        sent_at=None,
+        last_error=_("Envoi interrompu (worker arrêté pendant l'envoi) : remise en attente."),
+    )
+    pending = list(
+        Notification.objects.filter(
+            status=NotificationStatus.PENDING, created_at__lt=now - SWEEP_PENDING_AFTER
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    queued = 0
+    for notification_id in pending:
+        try:
+            send_notification.apply_async((notification_id,), {"retry": False})
+        except Exception:  # broker down: the next sweep will try again
+            logger.warning("Broker unavailable, %s notifications left pending", len(pending))
+            break
+        queued += 1
+    return {"unstuck": unstuck, "pending": len(pending), "queued": queued}
