@@ -46,5 +46,10 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# 10,000 milestone reminders fanned out by one worker, timed (scratch database; see
+# bench/reminders_fanout.py for PostgreSQL and Redis).
+bench: install-dev
+	$(BIN)/python bench/reminders_fanout.py
+
 clean:
 	rm -rf var/ .pytest_cache

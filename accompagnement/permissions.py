@@ -132,3 +132,70 @@ def get_saved_filter_for_user_or_404(user, pk: int):
     if saved is None:
         raise Http404
     return saved
+
+
+# ---------------------------------------------------------------------------- calendar
+
+# The query parameter of the calendar feed that carries a person's secret.
+CALENDAR_FEED_PARAM = "jeton"
+
+
+def can_view_calendar(user) -> bool:
+    return is_agent(user) or is_team(user)
+
+
+def can_acknowledge_milestone(user, milestone) -> bool:
+    """Only an agent of a DDI the milestone targets marks it done: never the team on a DDI's
+    behalf, never for an informational milestone. `milestone` comes with its audience
+    (`selectors_campaigns.milestones_with_audience`)."""
+    from .selectors_campaigns import ddi_profile, milestone_targets
+
+    if not is_agent(user) or not milestone.needs_acknowledgement:
+        return False
+    profile = ddi_profile(user.ddi_id)
+    return profile is not None and milestone_targets(milestone, profile)
+
+
+def get_milestone_to_acknowledge_or_404(user, pk: int):
+    """The milestone an agent marks done for their DDI.
+
+    403 for anyone but an agent (the team does not acknowledge for a DDI); 404 for a
+    milestone that does not concern the agent's DDI or needs no acknowledgement.
+    """
+    from django.http import Http404
+
+    from .selectors_campaigns import milestones_with_audience
+
+    if not is_agent(user):
+        raise PermissionDenied
+    milestone = milestones_with_audience().filter(pk=pk).first()
+    if milestone is None or not can_acknowledge_milestone(user, milestone):
+        raise Http404
+    return milestone
+
+
+def get_calendar_feed_user_or_404(request):
+    """Whose calendar a request for the iCalendar feed opens.
+
+    With `?jeton=…`, the owner of that secret, whoever is logged in: a calendar application
+    subscribes without a session, and the secret alone identifies the person. Without the
+    parameter, the logged-in user. Anything else (no session, unknown or empty secret, an
+    inactive account or one without a role) is a 404, which tells nothing about accounts.
+    """
+    from django.http import Http404
+
+    from .models import CalendarToken
+
+    if CALENDAR_FEED_PARAM in request.GET:
+        secret = request.GET[CALENDAR_FEED_PARAM]
+        token = (
+            CalendarToken.objects.select_related("user").filter(token=secret).first()
+            if secret
+            else None
+        )
+        user = token.user if token is not None else None
+    else:
+        user = request.user
+    if not can_view_calendar(user):
+        raise Http404
+    return user

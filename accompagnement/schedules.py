@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
@@ -53,6 +54,48 @@ SCHEDULES: tuple[Schedule, ...] = (
         ),
         every=timedelta(minutes=5),
         expire_seconds=4 * 60,
+    ),
+    Schedule(
+        name="Rappels des jalons du calendrier",
+        task="accompagnement.milestone_reminders",
+        description=(
+            "Envoie aux agents des DDI visées qui n'ont pas marqué le jalon comme fait les "
+            "rappels du jour (J-15, J-7, J-1, jour même, selon chaque jalon). Sans effet sur "
+            "les rappels déjà envoyés : elle tourne toutes les 10 minutes pour qu'un rappel "
+            "du jour parte peu après le démarrage."
+        ),
+        every=timedelta(minutes=10),
+        expire_seconds=9 * 60,
+    ),
+    Schedule(
+        name="Rappels des demandes en retard aux personnes attribuées",
+        task="accompagnement.sla_reminders",
+        description=(
+            "Un courriel par demande en retard sur ses délais (première réponse ou "
+            "résolution) à la personne de l'équipe qui la suit, une fois par jour ouvré."
+        ),
+        crontab=Crontab(minute="0", hour="8-18", day_of_week="1-5"),
+        expire_seconds=50 * 60,
+    ),
+    Schedule(
+        name="Relance des DDI et clôture des demandes sans réponse",
+        task="accompagnement.waiting_requests_follow_up",
+        description=(
+            "Relance la DDI sur une demande en attente de sa réponse depuis 5 jours ouvrés ; "
+            "clôture la demande après 15 jours ouvrés sans réponse."
+        ),
+        crontab=Crontab(minute="30", hour="8-18", day_of_week="1-5"),
+        expire_seconds=50 * 60,
+    ),
+    Schedule(
+        name="Synthèse hebdomadaire du pilotage",
+        task="accompagnement.weekly_digest",
+        description=(
+            "Le lundi matin : demandes nouvelles, résolues et en retard de la semaine, jalons "
+            "des deux semaines à venir avec leur taux de réalisation."
+        ),
+        crontab=Crontab(minute="0", hour="8", day_of_week="1"),
+        expire_seconds=12 * 3600,
     ),
 )
 
@@ -108,6 +151,10 @@ def schedules_sync(schedules: tuple[Schedule, ...] = SCHEDULES) -> dict[str, lis
             interval=_interval(schedule.every) if schedule.every else None,
             crontab=_crontab(schedule.crontab) if schedule.crontab else None,
             expire_seconds=schedule.expire_seconds,
+            # Without a start time, beat counts the first interval from the creation of
+            # the row: a new interval schedule would first run 10 minutes after start.
+            # With one, it runs at beat's first tick, then every interval.
+            start_time=timezone.now() if schedule.every else None,
         )
         report["created"].append(schedule.name)
     return report

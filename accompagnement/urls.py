@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("demandes/", include(("accompagnement.urls_requests", "requests"))),
     path("equipe/", include(("accompagnement.urls_team", "team"))),
+    path("", include(("accompagnement.urls_calendar", "calendar"))),
+    path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
     path("sante/", health.health, name="health"),
     path(
         "connexion/",

@@ -10,14 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accompagnement.enums import MessageKind
-from accompagnement.models import Attachment, SavedFilter
+from accompagnement.models import Attachment, CalendarToken, SavedFilter
 from tests.factories import (
+    AttachmentFactory,
     DDIFactory,
     MessageFactory,
     SupportRequestFactory,
     TeamMemberFactory,
     UserFactory,
 )
+from tests.factories_campaigns import MilestoneFactory
 
 ROLES = ("anonymous", "agent_a", "agent_b", "member", "pilot")
 LOGIN = "login"  # expected: redirected to the login page
@@ -65,6 +67,19 @@ MATRIX = {
     ("team:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("team:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("team:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    # The calendar. `milestone_a` targets the DDI of agent_a only: agent_b does not learn
+    # it exists (404), and the team never marks a milestone done for a DDI (403).
+    ("calendar:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("calendar:acknowledge", "milestone_a", "post"): row(LOGIN, 302, 404, 403, 403),
+    ("calendar:renew_token", None, "post"): row(LOGIN, 302, 302, 302, 302),
+    # Public by secret: without `?jeton=` nor a session, a 404 (never the login page,
+    # which a calendar application could not use); with a session, one's own feed.
+    ("calendar:ics", None, "get"): row(404, 200, 200, 200, 200),
+    ("calendar:ics", "feed_of_agent_a", "get"): row(200, 200, 200, 200, 200),
+    ("calendar:ics", "unknown_token", "get"): row(404, 404, 404, 404, 404),
+    # The pilot's screens: for the pilot only (a member gets a 403 too).
+    ("steering:reminders", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:reminders_resend", "milestone_a", "post"): row(LOGIN, 403, 403, 403, 302),
 }
 
 
@@ -101,8 +116,12 @@ def world(db):
     saved = SavedFilter.objects.create(
         owner=TeamMemberFactory().user, name="Mes urgentes", query="priority=urgent"
     )
+    # A milestone for the DDIs served by one CSP, which serves ddi_a only.
+    milestone_a = MilestoneFactory(service_centres=[AttachmentFactory(ddi=ddi_a).service_centre])
+    CalendarToken.objects.create(user=people["agent_a"], token="jeton-de-l-agent-a")
     return {
         "people": people,
+        "milestone_a": milestone_a,
         "request_a": request_a,
         "note": note,
         "public_file": public_file,
@@ -116,6 +135,12 @@ def build_url(name, target, world):
         return reverse(name)
     if target == "reset":
         return reverse(name, kwargs={"uidb64": "AA", "token": "x-y"})
+    if target == "milestone_a":
+        return reverse(name, args=[world["milestone_a"].pk])
+    if target == "feed_of_agent_a":
+        return reverse(name) + "?jeton=jeton-de-l-agent-a"
+    if target == "unknown_token":
+        return reverse(name) + "?jeton=inconnu"
     if target == "saved_filter":
         return reverse(name, args=[world["saved_filter"].pk])
     if target in ("public_file", "internal_file"):

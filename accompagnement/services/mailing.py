@@ -20,7 +20,7 @@ other column for it): the sweep uses it to find a send interrupted by a dead wor
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from .. import permissions
@@ -39,13 +40,31 @@ from ..rendering import render_markdown
 
 logger = logging.getLogger(__name__)
 
-# Kinds recorded by `services.requests`; each has emails/<kind>{_subject.txt,.txt,.html}.
-KINDS = frozenset(
-    {"request_created", "team_reply", "agent_reply", "internal_note", "status_changed", "assigned"}
+# Each kind has emails/<kind>{_subject.txt,.txt,.html}.
+# About a request (recorded by `services.requests` and `services.reminders`).
+REQUEST_KINDS = frozenset(
+    {
+        "request_created",
+        "team_reply",
+        "agent_reply",
+        "internal_note",
+        "status_changed",
+        "assigned",
+        "sla_reminder",
+        "waiting_nudge",
+        "auto_closed",
+    }
 )
+# A milestone reminder, for an agent of a targeted DDI (`context["milestone_id"]`).
+MILESTONE_KINDS = frozenset({"milestone_reminder"})
+# For the pilot only, about no request in particular (`context` holds the content).
+PILOT_KINDS = frozenset({"weekly_digest"})
+KINDS = REQUEST_KINDS | MILESTONE_KINDS | PILOT_KINDS
 MESSAGE_KINDS = frozenset({"team_reply", "agent_reply", "internal_note"})
 # Kinds only a team member may receive, whatever the message.
 TEAM_ONLY_KINDS = frozenset({"internal_note"})
+# Reminders for the team member who holds the request.
+ASSIGNEE_KINDS = frozenset({"sla_reminder"})
 
 # Worth another try later: the mail server or the network is down. (SMTPException is an
 # OSError; both are named for the reader.)
@@ -71,11 +90,47 @@ def request_url(reference: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("requests:detail", args=[reference])
 
 
+def calendar_url(milestone_id: int) -> str:
+    """The absolute address of a milestone on the calendar page (`/calendrier/#jalon-<pk>`)."""
+    return settings.SITE_URL.rstrip("/") + reverse("calendar:index") + f"#jalon-{milestone_id}"
+
+
+def _milestone_of(notification: Notification):
+    """The milestone a reminder is about (None once deleted), read once per notification."""
+    from ..models import Milestone
+
+    if not hasattr(notification, "_milestone"):
+        notification._milestone = (
+            Milestone.objects.select_related("campaign")
+            .filter(pk=notification.context.get("milestone_id"))
+            .first()
+        )
+    return notification._milestone
+
+
+def _refusal_reason_without_request(notification: Notification) -> str:
+    recipient = notification.recipient
+    if not recipient.is_active:
+        return _("Le destinataire est désactivé.")
+    if not recipient.email:
+        return _("Le destinataire n'a pas d'adresse électronique.")
+    if notification.kind in MILESTONE_KINDS:
+        if _milestone_of(notification) is None:
+            return _("Le jalon de ce rappel n'existe plus.")
+        if not permissions.is_agent(recipient):
+            return _("Un rappel de jalon ne s'adresse qu'à un agent de DDI.")
+    if notification.kind in PILOT_KINDS and not permissions.is_pilot(recipient):
+        return _("Cette synthèse est réservée au pilotage.")
+    return ""
+
+
 def _refusal_reason(notification: Notification) -> str:
     """Why this e-mail must not be sent at all ("" when it may be)."""
     recipient, request, message = notification.recipient, notification.request, notification.message
     if notification.kind not in KINDS:
         return _("Nature de notification inconnue : « %(kind)s ».") % {"kind": notification.kind}
+    if notification.kind not in REQUEST_KINDS:
+        return _refusal_reason_without_request(notification)
     if request is None:
         return _("La demande de cette notification n'existe plus.")
     if notification.kind in MESSAGE_KINDS and message is None:
@@ -84,6 +139,8 @@ def _refusal_reason(notification: Notification) -> str:
         return _("Le destinataire est désactivé.")
     if not recipient.email:
         return _("Le destinataire n'a pas d'adresse électronique.")
+    if notification.kind in ASSIGNEE_KINDS and not permissions.is_team(recipient):
+        return _("Un rappel de retard ne s'adresse qu'à un membre de l'équipe.")
     internal = notification.kind in TEAM_ONLY_KINDS or (message is not None and message.is_internal)
     if internal and not permissions.is_team(recipient):
         # The first rule of the portal: an agent never reads an internal note.
@@ -99,8 +156,52 @@ def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
 
 
+def _milestone_context(notification: Notification) -> dict:
+    milestone = _milestone_of(notification)
+    return {
+        "milestone": milestone,
+        # From the day it is sent, not the day it was recorded (a late send says so).
+        "days_left": (milestone.due_date - timezone.localdate()).days,
+        "url": calendar_url(milestone.pk),
+    }
+
+
+def _digest_context(notification: Notification) -> dict:
+    digest = notification.context
+    milestones = [
+        {**row, "due_date": date.fromisoformat(row["due_date"])} for row in digest["milestones"]
+    ]
+    return {
+        "digest": digest,
+        "week_start": date.fromisoformat(digest["week_start"]),
+        "week_end": date.fromisoformat(digest["week_end"]),
+        "milestones": milestones,
+        "url": settings.SITE_URL.rstrip("/") + reverse("calendar:index"),
+        "queue_url": settings.SITE_URL.rstrip("/") + reverse("team:queue"),
+    }
+
+
+def _email_without_request(notification: Notification) -> tuple[str, dict]:
+    """Subject prefix and template context of the kinds about no request."""
+    context = {
+        "notification": notification,
+        "recipient": notification.recipient,
+        "site_title": settings.SITE_TITLE,
+    }
+    if notification.kind in MILESTONE_KINDS:
+        return _("[Calendrier]"), {**context, **_milestone_context(notification)}
+    return _("[Pilotage]"), {**context, **_digest_context(notification)}
+
+
+def _moment(value: str | None):
+    return parse_datetime(value) if value else None
+
+
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
     """The French e-mail of a notification, as text with an HTML alternative."""
+    if notification.kind not in REQUEST_KINDS:
+        prefix, context = _email_without_request(notification)
+        return _email(notification, prefix, context)
     request, message = notification.request, notification.message
     context = {
         "notification": notification,
@@ -115,7 +216,15 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
         "new_status": _status_label(notification.context.get("new", "")),
         "comment": notification.context.get("comment", ""),
         "is_redirected": notification.context.get("new") == Status.REDIRECTED,
+        # Reminders: which target is missed, and since when the team waits for the DDI.
+        "now": timezone.now(),
+        "waiting_since": _moment(notification.context.get("waiting_since")),
+        "closes_on": _moment(notification.context.get("closes_on")),
     }
+    return _email(notification, f"[{request.reference}]", context)
+
+
+def _email(notification: Notification, prefix: str, context: dict) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(
             render_to_string(f"emails/{notification.kind}_subject.txt", context).split()
@@ -123,7 +232,7 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
         text = render_to_string(f"emails/{notification.kind}.txt", context)
         html = render_to_string(f"emails/{notification.kind}.html", context)
     email = EmailMultiAlternatives(
-        subject=f"[{request.reference}] {subject}",
+        subject=f"{prefix} {subject}",
         body=text,
         to=[notification.recipient.email],
         headers={

@@ -4,13 +4,18 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, TEMPLATES, filesystem_broker_options
+from .base import REDIS_URL, TEMPLATES, env, filesystem_broker_options
 
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# locmem; a worker process started by a test writes its e-mails to files the test counts
+# (tests/integration/test_reminders_worker.py).
+EMAIL_BACKEND = env.str(
+    "TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default="")
 MEDIA_ROOT = tempfile.mkdtemp(prefix="accompagnement-test-media-")
 
 if not REDIS_URL:

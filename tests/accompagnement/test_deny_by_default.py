@@ -14,6 +14,10 @@ PUBLIC_URL_NAMES = {
     "password_reset_complete",
     "health",
     "admin:login",
+    # The iCalendar feed: a calendar application subscribes without a session, so the
+    # view skips the login but serves nothing without a person's secret `?jeton=` (or a
+    # session): 404 otherwise (tests/accompagnement/test_views_calendar.py).
+    "calendar:ics",
 }
 
 SAMPLE_BY_CONVERTER = {

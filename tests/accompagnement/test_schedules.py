@@ -38,7 +38,7 @@ def test_sync_twice_creates_them_once(capsys):
     assert (sweep.interval.every, sweep.interval.period) == (5, IntervalSchedule.MINUTES)
     assert sweep.enabled
     assert sweep.expire_seconds == 240
-    assert "1 déjà présentes" in capsys.readouterr().out
+    assert f"{len(SCHEDULES)} déjà présentes" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
@@ -59,7 +59,9 @@ def test_sync_leaves_a_schedule_changed_by_the_pilot_alone():
 @pytest.mark.django_db
 def test_sync_recognises_a_renamed_schedule():
     schedules_sync()
-    PeriodicTask.objects.update(name="Renvoi des courriels (renommée par la pilote)")
+    PeriodicTask.objects.filter(task="accompagnement.send_pending_notifications").update(
+        name="Renvoi des courriels (renommée par la pilote)"
+    )
     assert schedules_sync()["created"] == []
     assert PeriodicTask.objects.count() == len(SCHEDULES)
 

@@ -64,11 +64,13 @@ def base_url(live_server):
     return live_server.url
 
 
-@pytest.fixture(scope="package", autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _async_unsafe_allowed():
-    # Playwright's sync API runs an event loop in the test thread; the test's own
-    # database work (factories, flush) is still synchronous and safe. Package scope:
-    # set before any browser fixture, removed after the last browser test.
+    # Playwright's sync API runs an event loop in the test thread; the tests' own
+    # database work (factories, flush) is still synchronous and safe. Set when the
+    # first browser test starts; it lasts until the end of the session because the
+    # session-scoped Playwright keeps its loop until then, and pytest-django runs the
+    # remaining transactional tests (flush) after the browser tests.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield

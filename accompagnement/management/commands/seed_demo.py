@@ -1,9 +1,17 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
-from accompagnement.demo import AGENTS, DEMO_PASSWORD, TEAM, MissingReferenceData, seed_demo_people
+from accompagnement.demo import (
+    AGENTS,
+    DEMO_PASSWORD,
+    TEAM,
+    MissingReferenceData,
+    seed_demo_campaign,
+    seed_demo_people,
+)
 from accompagnement.demo_requests import (
     MAX_PER_YEAR,
     MissingDemoData,
@@ -69,8 +77,29 @@ class Command(BaseCommand):
                 f"  {'Agent ' + agent.ddi_kind + ' ' + agent.department:<22} {agent.email}"
             )
 
+        self._seed_campaign()
+
         if options["requests"]:
             self._seed_requests(options["requests"], options["seed"], show_progress)
+
+    def _seed_campaign(self) -> None:
+        today = timezone.localdate()
+        counts = seed_demo_campaign(today=today)
+        if counts["skipped"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Campagne de démonstration non créée : une campagne de fin de gestion "
+                    f"{today.year} existe déjà sous un autre nom (laissée telle quelle)."
+                )
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Campagne « Fin de gestion {today.year} (démonstration) » : jalons à J+0, J+1, "
+                f"J+7 et J+15 ({counts['created']} créés, {counts['moved']} recalés sur la "
+                f"date du jour, {counts['unchanged']} déjà à jour)."
+            )
+        )
 
     def _seed_requests(self, count: int, seed: int | None, show_progress: bool) -> None:
         bar = tqdm(

@@ -1,4 +1,9 @@
-"""`python manage.py load_reference_data`: load `ddi/data/` into the database (idempotent)."""
+"""`python manage.py load_reference_data`: load `ddi/data/`, then the campaigns of
+`accompagnement/data/` (idempotent).
+
+The command lives here, not in `ddi`, because it loads both apps' data and `ddi` must not
+depend on `accompagnement`.
+"""
 
 import sys
 import time
@@ -10,14 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ddi.loaders import DATA_DIR, ReferenceDataError
-from ddi.services import reference_data_load
+
+from ...loaders import DATA_DIR as CAMPAIGN_DATA_DIR
+from ...services.campaigns import reference_and_campaign_data_load
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Charge ou met à jour les données de référence (régions, départements, ministères, "
-        "programmes, CSP, DDI, structures) depuis les fichiers CSV de ddi/data/, puis crée "
-        "les rattachements manquants des DDI aux CSP. Peut être relancée sans risque."
+        "programmes, CSP, DDI, structures) depuis les fichiers CSV de ddi/data/, crée les "
+        "rattachements manquants des DDI aux CSP, puis charge les campagnes et leurs jalons "
+        "depuis accompagnement/data/. Peut être relancée sans risque."
     )
 
     def add_arguments(self, parser):
@@ -28,16 +36,33 @@ class Command(BaseCommand):
             help=gettext_lazy("Dossier des fichiers CSV (par défaut : ddi/data/)."),
         )
         parser.add_argument(
+            "--campaign-data-dir",
+            type=Path,
+            default=CAMPAIGN_DATA_DIR,
+            help=gettext_lazy(
+                "Dossier des campagnes et des jalons (par défaut : accompagnement/data/)."
+            ),
+        )
+        parser.add_argument(
             "--no-progress",
             action="store_true",
             help=gettext_lazy("N'affiche pas la barre de progression."),
         )
 
-    def handle(self, *args, data_dir: Path, no_progress: bool, verbosity: int, **options):
+    def handle(
+        self,
+        *args,
+        data_dir: Path,
+        campaign_data_dir: Path,
+        no_progress: bool,
+        verbosity: int,
+        **options,
+    ):
         started = time.monotonic()
         try:
-            reports = reference_data_load(
+            reports = reference_and_campaign_data_load(
                 data_dir=data_dir,
+                campaign_data_dir=campaign_data_dir,
                 show_progress=not no_progress and verbosity > 0 and sys.stderr.isatty(),
             )
         except ReferenceDataError as error:
