@@ -24,6 +24,7 @@ MENU = [
     NavItem(_("Ressources"), "resources:index", permissions.is_authenticated),
     NavItem(_("Interventions"), "interventions:index", permissions.is_authenticated),
     NavItem(_("Pilotage"), "steering:index", permissions.is_pilot),
+    NavItem(_("Rappels envoyés"), "steering:reminders", permissions.is_pilot),
 ]
 
 

@@ -8,12 +8,13 @@ duplicates. Not a timed test: a measure, printed on stdout.
 
 It runs in a scratch environment of its own, never on the portal's data: a temporary
 `VAR_DIR` (SQLite database, embedded broker and e-mail folder, as `make run`), or, with
-`BENCH_DATABASE_URL=postgres://…/<name>_bench` and `BENCH_REDIS_URL=redis://…/<db>`,
-a PostgreSQL database it empties first (its name must end in `_bench`) and a Redis
+`BENCH_DATABASE_URL=postgres://…/<name>_bench` and `BENCH_REDIS_URL=redis://…/<db>`, an
+existing PostgreSQL database it empties first (its name must end in `_bench`) and a Redis
 database it flushes. It creates the agents of 100 DDIs and one milestone due today,
-starts one worker process (`--pool solo`), queues the daily job, and measures the time
-until the last reminder is sent; then it counts the e-mails written, checks that each
-agent got exactly one, runs the job a second time and checks that nothing more goes out.
+starts one worker (`--pool solo`, or `--concurrency 2` for the Procfile's prefork pool),
+queues the daily job, and measures the time until the last reminder is sent; then it
+counts the e-mails written, checks that each agent got exactly one, runs the job a
+second time and checks that nothing more goes out.
 """
 
 import argparse

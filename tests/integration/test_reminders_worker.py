@@ -244,10 +244,18 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_nothing(workers
     assert report == {"due": 1, "recipients": 60, "batches": 6}
 
     def stuck_mid_send():
-        return (
-            len(list(mail_dir.iterdir())) == 25
-            and Notification.objects.filter(status=NotificationStatus.SENDING).count() == 1
-        )
+        """25 e-mails written, the 26th claimed and not written; still so a second later
+        (the worker hangs for good there, while the state between two e-mails passes)."""
+
+        def observed():
+            sending = Notification.objects.filter(status=NotificationStatus.SENDING)
+            return (recipients_in(mail_dir), list(sending.values_list("recipient__email")))
+
+        written, sending = observed()
+        if len(written) != 25 or len(sending) != 1 or sending[0][0] in written:
+            return False
+        time.sleep(1)
+        return observed() == (written, sending)
 
     wait_until(stuck_mid_send, "the worker to hang on its 26th e-mail", first)
     workers.kill(first)
