@@ -13,7 +13,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from ddi.enums import DDIKind
-from ddi.loaders import ReferenceDataError, _CsvFile, _field, _Row
+from ddi.loaders import CsvFile, CsvRow, ReferenceDataError, csv_field
 
 from .models import Campaign, CampaignKind, Milestone
 
@@ -66,7 +66,7 @@ class CampaignData:
     milestones: list[MilestoneRecord]
 
 
-def _values(row: _Row, column: str) -> list[str]:
+def _values(row: CsvRow, column: str) -> list[str]:
     """A list cell: values separated by spaces, commas or `|`; refuses a repeated value."""
     values = [v for v in _LIST_SEPARATOR.split(row.text(column, required=False)) if v]
     for value in values:
@@ -78,12 +78,12 @@ def _values(row: _Row, column: str) -> list[str]:
     return values
 
 
-def _year(row: _Row, column: str) -> int:
+def _year(row: CsvRow, column: str) -> int:
     return int(row.matching(column, _YEAR, _("exercice invalide « %(value)s » (AAAA)")))
 
 
 def read_campaigns(data_dir: Path) -> list[CampaignRecord]:
-    file = _CsvFile(data_dir, CAMPAIGNS_FILE, ["fiscal_year", "kind", "title"])
+    file = CsvFile(data_dir, CAMPAIGNS_FILE, ["fiscal_year", "kind", "title"])
     records = []
     for row in file.rows():
         fiscal_year = _year(row, "fiscal_year")
@@ -94,7 +94,7 @@ def read_campaigns(data_dir: Path) -> list[CampaignRecord]:
                 line=row.line,
                 fiscal_year=fiscal_year,
                 kind=kind,
-                title=row.text("title", field=_field(Campaign, "title")),
+                title=row.text("title", field=csv_field(Campaign, "title")),
             )
         )
     return records
@@ -107,7 +107,7 @@ def read_milestones(
     programme_codes: set[str],
     service_centre_codes: set[str],
 ) -> list[MilestoneRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir,
         MILESTONES_FILE,
         [
@@ -140,18 +140,18 @@ def read_milestones(
                 _("campagne %(kind)s %(year)d absente de %(file)s")
                 % {"kind": campaign_key[1], "year": campaign_key[0], "file": CAMPAIGNS_FILE}
             )
-        code = row.slug("code", _field(Milestone, "code"))
+        code = row.slug("code", csv_field(Milestone, "code"))
         file.unique(row, (campaign_key, code), f"« {code} »")
         records.append(
             MilestoneRecord(
                 line=row.line,
                 campaign_key=campaign_key,
                 code=code,
-                title=row.text("title", field=_field(Milestone, "title")),
+                title=row.text("title", field=csv_field(Milestone, "title")),
                 explanation=row.text("explanation"),
                 due_date=_due_date(row, campaign_year=campaign_key[0]),
                 date_note=row.text(
-                    "date_note", required=False, field=_field(Milestone, "date_note")
+                    "date_note", required=False, field=csv_field(Milestone, "date_note")
                 ),
                 ddi_kinds=tuple(_ddi_kinds(row)),
                 programme_codes=tuple(
@@ -168,7 +168,7 @@ def read_milestones(
     return records
 
 
-def _due_date(row: _Row, *, campaign_year: int) -> date:
+def _due_date(row: CsvRow, *, campaign_year: int) -> date:
     value = row.text("due_date")
     try:
         due = date.fromisoformat(value)
@@ -184,7 +184,7 @@ def _due_date(row: _Row, *, campaign_year: int) -> date:
     return due
 
 
-def _ddi_kinds(row: _Row) -> list[str]:
+def _ddi_kinds(row: CsvRow) -> list[str]:
     kinds = _values(row, "ddi_kinds")
     for kind in kinds:
         if kind not in DDIKind.values:
@@ -195,7 +195,7 @@ def _ddi_kinds(row: _Row) -> list[str]:
     return kinds
 
 
-def _known(row: _Row, column: str, known: set[str], label: str) -> list[str]:
+def _known(row: CsvRow, column: str, known: set[str], label: str) -> list[str]:
     values = _values(row, column)
     for value in values:
         if value not in known:
@@ -206,7 +206,7 @@ def _known(row: _Row, column: str, known: set[str], label: str) -> list[str]:
     return values
 
 
-def _reminder_offsets(row: _Row) -> tuple[int, ...]:
+def _reminder_offsets(row: CsvRow) -> tuple[int, ...]:
     offsets = []
     for value in _values(row, "reminder_offsets"):
         if not value.isdigit() or int(value) > _MAX_REMINDER_OFFSET:
@@ -218,7 +218,7 @@ def _reminder_offsets(row: _Row) -> tuple[int, ...]:
     return tuple(sorted(offsets, reverse=True))
 
 
-def _boolean(row: _Row, column: str) -> bool:
+def _boolean(row: CsvRow, column: str) -> bool:
     value = row.text(column).lower()
     if value not in _BOOLEANS:
         raise row.error(

@@ -153,10 +153,10 @@ class ReferenceData:
     structures: list[StructureRecord]
 
 
-class _Row:
+class CsvRow:
     """One data row: its line number and its values, with checks that name the line."""
 
-    def __init__(self, reader: "_CsvFile", line: int, values: dict[str, str]):
+    def __init__(self, reader: "CsvFile", line: int, values: dict[str, str]):
         self.reader = reader
         self.line = line
         self.values = values
@@ -229,7 +229,7 @@ class _Row:
         }
 
 
-class _CsvFile:
+class CsvFile:
     def __init__(self, data_dir: Path, filename: str, columns: Sequence[str]):
         self.path = data_dir / filename
         self.filename = filename
@@ -239,7 +239,7 @@ class _CsvFile:
     def error(self, line: int | None, message: str) -> ReferenceDataError:
         return ReferenceDataError(self.filename, line, message)
 
-    def rows(self) -> Iterator[_Row]:
+    def rows(self) -> Iterator[CsvRow]:
         try:
             with self.path.open(encoding="utf-8-sig", newline="") as stream:
                 yield from self._rows(csv.reader(stream))
@@ -252,7 +252,7 @@ class _CsvFile:
         except csv.Error as error:
             raise self.error(None, _("CSV illisible : %(error)s") % {"error": error}) from error
 
-    def _rows(self, reader) -> Iterator[_Row]:
+    def _rows(self, reader) -> Iterator[CsvRow]:
         header = [column.strip() for column in next(reader, [])]
         if not header:
             raise self.error(1, _("fichier vide : ligne d'en-tête attendue"))
@@ -276,9 +276,9 @@ class _CsvFile:
                     _("%(found)d colonnes au lieu de %(expected)d")
                     % {"found": len(cells), "expected": len(header)},
                 )
-            yield _Row(self, line, {c: v.strip() for c, v in zip(header, cells, strict=True)})
+            yield CsvRow(self, line, {c: v.strip() for c, v in zip(header, cells, strict=True)})
 
-    def unique(self, row: _Row, key: object, label: str) -> None:
+    def unique(self, row: CsvRow, key: object, label: str) -> None:
         """Refuse a second row with the same natural key."""
         if key in self._seen:
             raise row.error(
@@ -288,26 +288,26 @@ class _CsvFile:
         self._seen[key] = row.line
 
 
-def _field(model: type[models.Model], name: str) -> models.Field:
+def csv_field(model: type[models.Model], name: str) -> models.Field:
     return model._meta.get_field(name)
 
 
 def read_regions(data_dir: Path) -> list[RegionRecord]:
-    file = _CsvFile(data_dir, REGIONS_FILE, ["code", "name", "source", "confidence"])
+    file = CsvFile(data_dir, REGIONS_FILE, ["code", "name", "source", "confidence"])
     records = []
     for row in file.rows():
         code = row.matching(
             "code", _REGION_CODE, _("code de région invalide « %(value)s » (deux chiffres)")
         )
         file.unique(row, code, f"« {code} »")
-        name = row.text("name", field=_field(Region, "name"))
+        name = row.text("name", field=csv_field(Region, "name"))
         file.unique(row, ("name", name), f"« {name} »")
         records.append(RegionRecord(line=row.line, code=code, name=name, **row.sourced()))
     return records
 
 
 def read_departments(data_dir: Path, *, region_codes: set[str]) -> list[DepartmentRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir,
         DEPARTMENTS_FILE,
         ["code", "name", "region_code", "name_type", "source", "confidence"],
@@ -327,7 +327,7 @@ def read_departments(data_dir: Path, *, region_codes: set[str]) -> list[Departme
             DepartmentRecord(
                 line=row.line,
                 code=code,
-                name=row.text("name", field=_field(Department, "name")),
+                name=row.text("name", field=csv_field(Department, "name")),
                 region_code=row.reference(
                     "region_code", region_codes, _("région inconnue « %(value)s »")
                 ),
@@ -339,23 +339,23 @@ def read_departments(data_dir: Path, *, region_codes: set[str]) -> list[Departme
 
 
 def read_ministries(data_dir: Path) -> list[MinistryRecord]:
-    file = _CsvFile(data_dir, MINISTRIES_FILE, ["code", "name", "source", "confidence"])
+    file = CsvFile(data_dir, MINISTRIES_FILE, ["code", "name", "source", "confidence"])
     records = []
     for row in file.rows():
-        code = row.text("code", field=_field(Ministry, "code"))
+        code = row.text("code", field=csv_field(Ministry, "code"))
         file.unique(row, code, f"« {code} »")
         records.append(
             MinistryRecord(
                 line=row.line,
                 code=code,
-                name=row.text("name", field=_field(Ministry, "name")),
+                name=row.text("name", field=csv_field(Ministry, "name")),
                 **row.sourced(),
             )
         )
     return records
 
 
-def _programme_code(row: _Row, column: str) -> str:
+def _programme_code(row: CsvRow, column: str) -> str:
     return row.matching(
         column,
         _PROGRAMME_CODE,
@@ -364,7 +364,7 @@ def _programme_code(row: _Row, column: str) -> str:
 
 
 def read_programmes(data_dir: Path, *, ministry_codes: set[str]) -> list[ProgrammeRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir,
         PROGRAMMES_FILE,
         ["code", "label", "ministry_code", "relevance", "source", "confidence"],
@@ -377,7 +377,7 @@ def read_programmes(data_dir: Path, *, ministry_codes: set[str]) -> list[Program
             ProgrammeRecord(
                 line=row.line,
                 code=code,
-                label=row.text("label", field=_field(Programme, "label")),
+                label=row.text("label", field=csv_field(Programme, "label")),
                 ministry_code=row.reference(
                     "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
                 ),
@@ -388,7 +388,7 @@ def read_programmes(data_dir: Path, *, ministry_codes: set[str]) -> list[Program
     return records
 
 
-def _known_programme(row: _Row, code: str, programme_codes: set[str]) -> str:
+def _known_programme(row: CsvRow, code: str, programme_codes: set[str]) -> str:
     if code not in programme_codes:
         raise row.error(
             _("programme inconnu « %(value)s » (absent de %(file)s)")
@@ -398,7 +398,7 @@ def _known_programme(row: _Row, code: str, programme_codes: set[str]) -> str:
 
 
 def read_programme_uses(data_dir: Path, *, programme_codes: set[str]) -> list[ProgrammeUseRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir, PROGRAMME_USES_FILE, ["ddi_kind", "programme_code", "source", "confidence"]
     )
     records = []
@@ -419,7 +419,7 @@ def read_service_centres(
     region_codes: set[str],
     programme_codes: set[str],
 ) -> list[ServiceCentreRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir,
         SERVICE_CENTRES_FILE,
         [
@@ -439,7 +439,7 @@ def read_service_centres(
     # Attachments are derived from (region, programme): each pair needs exactly one centre.
     centre_by_region_programme: dict[tuple[str, str], str] = {}
     for row in file.rows():
-        code = row.slug("code", _field(ServiceCentre, "code"))
+        code = row.slug("code", csv_field(ServiceCentre, "code"))
         file.unique(row, code, f"« {code} »")
         region_code = row.reference(
             "region_code", region_codes, _("région inconnue « %(value)s »"), required=False
@@ -470,17 +470,17 @@ def read_service_centres(
             ServiceCentreRecord(
                 line=row.line,
                 code=code,
-                name=row.text("name", field=_field(ServiceCentre, "name")),
+                name=row.text("name", field=csv_field(ServiceCentre, "name")),
                 ministry_code=row.reference(
                     "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
                 ),
                 region_code=region_code,
                 programme_codes=tuple(programmes),
                 contact_name=row.text(
-                    "contact_name", required=False, field=_field(ServiceCentre, "contact_name")
+                    "contact_name", required=False, field=csv_field(ServiceCentre, "contact_name")
                 ),
                 email=row.email("email"),
-                phone=row.text("phone", required=False, field=_field(ServiceCentre, "phone")),
+                phone=row.text("phone", required=False, field=csv_field(ServiceCentre, "phone")),
                 **row.sourced(),
             )
         )
@@ -494,7 +494,7 @@ def read_ddis(
     programme_uses: list[ProgrammeUseRecord],
     service_centres: list[ServiceCentreRecord],
 ) -> list[DDIRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir, DDIS_FILE, ["department_code", "kind", "name", "email", "source", "confidence"]
     )
     region_by_department = {d.code: d.region_code for d in departments}
@@ -535,7 +535,7 @@ def read_ddis(
                 line=row.line,
                 department_code=department_code,
                 kind=kind,
-                name=row.text("name", field=_field(DDI, "name")),
+                name=row.text("name", field=csv_field(DDI, "name")),
                 email=row.email("email"),
                 **row.sourced(),
             )
@@ -544,14 +544,14 @@ def read_ddis(
 
 
 def read_structures(data_dir: Path, *, ministry_codes: set[str]) -> list[StructureRecord]:
-    file = _CsvFile(
+    file = CsvFile(
         data_dir,
         STRUCTURES_FILE,
         ["code", "name", "kind", "ministry_code", "source", "confidence"],
     )
     records = []
     for row in file.rows():
-        code = row.slug("code", _field(Structure, "code"))
+        code = row.slug("code", csv_field(Structure, "code"))
         file.unique(row, code, f"« {code} »")
         kind = row.choice("kind", StructureKind, _("nature de structure inconnue « %(value)s »"))
         ministry_code = row.reference(
@@ -564,7 +564,7 @@ def read_structures(data_dir: Path, *, ministry_codes: set[str]) -> list[Structu
             StructureRecord(
                 line=row.line,
                 code=code,
-                name=row.text("name", field=_field(Structure, "name")),
+                name=row.text("name", field=csv_field(Structure, "name")),
                 kind=kind,
                 ministry_code=ministry_code,
                 **row.sourced(),
