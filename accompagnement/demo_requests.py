@@ -56,7 +56,7 @@ from .models import (
     TeamMember,
     User,
 )
-from .sla import due_dates
+from .sla import due_dates, working_days_between_dates
 
 TEAM_CREATED = date(2011, 9, 9)
 # The portal's time zone, without `timezone.localtime`'s per-call lookups (millions here).
@@ -651,6 +651,13 @@ def _sla(priority: str, created_at: datetime) -> tuple[datetime, datetime]:
     return datetime.combine(first_day, clock), datetime.combine(resolution_day, clock)
 
 
+def _working_days(created_local: datetime, end: datetime | None) -> int | None:
+    """`sla.working_days_elapsed`, without its per-call time-zone lookups."""
+    if end is None:
+        return None
+    return working_days_between_dates(created_local.date(), end.astimezone(LOCAL_TZ).date())
+
+
 # ---------------------------------------------------------------------------- one request
 
 
@@ -681,6 +688,8 @@ REQUEST_COLUMNS = (
     "closed_at",
     "last_activity_at",
     "reopened_count",
+    "first_response_days",
+    "resolution_days",
     "version",
 )
 # What the model would default to (COPY does not know Python defaults).
@@ -844,6 +853,8 @@ class RequestBuilder:
         )
         story = Story(request, self, requester)
         story.tell(ministry_id)
+        request.first_response_days = _working_days(local, request.first_response_at)
+        request.resolution_days = _working_days(local, request.resolved_at)
         followers = [requester]
         if len(ddi.agents) > 1 and rng.random() < 0.15:
             other = rng.choice(ddi.agents)
@@ -1089,6 +1100,16 @@ def _search_vectors_fill(pks: tuple[int, int]) -> None:
     )
 
 
+def _statistics_refresh() -> None:
+    """PostgreSQL's planner statistics, after the tables grew by a large batch (outside
+    the transaction; autovacuum would get there later, the dashboards need them now)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (SupportRequest, Message, Event):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _rows_write(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert plain rows: COPY on PostgreSQL, `bulk_create` in batches elsewhere.
 
@@ -1203,5 +1224,6 @@ def seed_demo_requests(
             if progress:
                 progress(len(built))
         _search_vectors_fill((min(pks), max(pks)))
+    _statistics_refresh()
     report.seconds = time.monotonic() - started
     return report

@@ -1,14 +1,27 @@
 """The shared queue's filters: every one is a GET parameter, so a view is a URL to share
 or to save (`SavedFilter`)."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ddi.enums import DDIKind
 
 from . import selectors_queue
-from .enums import FINISHED_STATUSES, OPEN_STATUSES, PRIORITY_SHORT_LABELS, Axis, Priority, Status
+from .dashboards.scope import local_midnight
+from .enums import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    PRIORITY_SHORT_LABELS,
+    Axis,
+    EscalationTarget,
+    Priority,
+    Status,
+)
 from .forms_team import QueueFilterForm
 
 STATUS_OPEN = "open"
@@ -52,6 +65,31 @@ class CheckboxFilter(django_filters.Filter):
 
 def _all(label):
     return {"empty_label": label}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+    group_class = "fr-input-group"  # read by the DSFR field template
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LocalDayFilter(django_filters.DateFilter):
+    """A local day (Europe/Paris) as a bound of a datetime field: `from` includes the
+    day's first moment, `to` includes the whole day."""
+
+    def __init__(self, *args, bound: str, **kwargs):
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(*args, **kwargs)
+        self.bound = bound
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.bound == "from":
+            return qs.filter(**{f"{self.field_name}__gte": local_midnight(value)})
+        return qs.filter(**{f"{self.field_name}__lt": local_midnight(value + timedelta(days=1))})
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -100,9 +138,30 @@ class QueueFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         label=_("Attribuée à"), field_name="assignee_id", **_all(_("Tous les membres"))
     )
+    structure = django_filters.ChoiceFilter(
+        label=_("Structure du membre"),
+        field_name="assignee__team_profile__structure_id",
+        **_all(_("Toutes les structures")),
+    )
+    escalation_target = django_filters.ChoiceFilter(
+        label=_("Escaladée vers"),
+        choices=EscalationTarget.choices,
+        **_all(_("Toutes les cibles")),
+    )
+    created_from = LocalDayFilter(label=_("Déposée du"), field_name="created_at", bound="from")
+    created_to = LocalDayFilter(label=_("au"), field_name="created_at", bound="to")
+    resolved_from = LocalDayFilter(label=_("Résolue du"), field_name="resolved_at", bound="from")
+    resolved_to = LocalDayFilter(label=_("au"), field_name="resolved_at", bound="to")
+    open_on = django_filters.DateFilter(
+        label=_("Ouverte le"),
+        method="filter_open_on",
+        widget=DateInput,
+        help_text=_("Demandes déposées et pas encore résolues ni clôturées ce jour-là"),
+    )
     unassigned = CheckboxFilter(label=_("Non attribuées"), method="filter_unassigned")
     mine = CheckboxFilter(label=_("Les miennes"), method="filter_mine")
     overdue = CheckboxFilter(label=_("En retard"), method="filter_overdue")
+    reopened = CheckboxFilter(label=_("Réouvertes"), method="filter_reopened")
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
     )
@@ -127,6 +186,7 @@ class QueueFilter(django_filters.FilterSet):
         self.filters["assignee"].extra["choices"] = [
             (user.pk, selectors_queue.member_label(user)) for user in members
         ]
+        self.filters["structure"].extra["choices"] = selectors_queue.member_structures(members)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -154,6 +214,19 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
+
+    def filter_reopened(self, queryset, name, value):
+        return queryset.filter(reopened_count__gt=0) if value else queryset
+
+    def filter_open_on(self, queryset, name, value):
+        """Open at the end of local day `value`: filed before, finished (resolved or
+        closed, whichever came first) after or not at all."""
+        if not value:
+            return queryset
+        moment = local_midnight(value + timedelta(days=1))
+        return queryset.alias(finished_at=Coalesce("resolved_at", "closed_at")).filter(
+            Q(created_at__lt=moment), Q(finished_at__isnull=True) | Q(finished_at__gte=moment)
+        )
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied in `filter_queryset`

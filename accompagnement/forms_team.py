@@ -94,6 +94,18 @@ class QueueFilterForm(DsfrBaseForm):
                 Div(Field("mine", template=CHECKBOX_TEMPLATE), css_class=checkbox),
                 Div(Field("overdue", template=CHECKBOX_TEMPLATE), css_class=checkbox),
             ),
+            _row(
+                _col("created_from", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+                _col("created_to", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+                _col("resolved_from", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+                _col("resolved_to", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+                _col("open_on", "fr-col-12 fr-col-md-6 fr-col-lg-4"),
+            ),
+            _row(
+                _col("structure"),
+                _col("escalation_target"),
+                Div(Field("reopened", template=CHECKBOX_TEMPLATE), css_class=checkbox),
+            ),
         )
 
 

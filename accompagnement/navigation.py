@@ -39,6 +39,14 @@ def navigation_for(user, current_path: str) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        current = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "current": current})
+        items.append({"label": item.label, "url": url, "current": False})
+    # The current entry is the one whose URL is the longest prefix of the page's path
+    # (`/pilotage/rappels/` is "Rappels envoyés", not "Pilotage").
+    matching = [
+        entry
+        for entry in items
+        if (current_path == "/" if entry["url"] == "/" else current_path.startswith(entry["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["current"] = True
     return items

@@ -6,6 +6,7 @@ filter dropdowns (238 DDI, 88 CSP…) is cached: it only changes when the refere
 are reloaded.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery
@@ -53,6 +54,8 @@ DEFAULT_SORT = "-created"
 
 
 # ---------------------------------------------------------------------------- the queue
+
+logger = logging.getLogger(__name__)
 
 
 def priority_rank() -> Case:
@@ -184,15 +187,22 @@ def reference_choices(*names: str) -> dict[str, list]:
     """Choice lists of reference data, `(id, label)`, cached; one query per missing loader."""
     sources = {_LIST_SOURCES[name] for name in names}
     keys = {source: CHOICES_CACHE_PREFIX + source for source in sources}
-    found = cache.get_many(keys.values())
+    try:
+        found = cache.get_many(keys.values())
+    except Exception:  # the cache is down: read the lists from the database
+        logger.warning("Cache injoignable, listes de référence lues en base", exc_info=True)
+        found = {}
     loaded: dict[str, list] = {}
     for source, key in keys.items():
         if key in found:
             loaded.update(found[key])
-        else:
-            lists = _LOADERS[source]()
+            continue
+        lists = _LOADERS[source]()
+        loaded.update(lists)
+        try:
             cache.set(key, lists, CHOICES_CACHE_SECONDS)
-            loaded.update(lists)
+        except Exception:
+            logger.warning("Cache injoignable, listes de référence non conservées", exc_info=True)
     return {name: loaded[name] for name in names}
 
 
@@ -243,6 +253,16 @@ def member_label(user: User) -> str:
     if profile is None:
         return user.get_full_name()
     return f"{user.get_full_name()} ({profile.structure.name})"
+
+
+def member_structures(members: list[User]) -> list[tuple[int, str]]:
+    """The home structures of `members` (already loaded with them), for a filter."""
+    structures = {}
+    for user in members:
+        profile = getattr(user, "team_profile", None)
+        if profile is not None:
+            structures[profile.structure_id] = profile.structure.name
+    return sorted(structures.items(), key=lambda item: item[1])
 
 
 # ---------------------------------------------------------------------------- saved filters

@@ -6,7 +6,7 @@ from factory.django import DjangoModelFactory
 
 from accompagnement.enums import Axis, EventKind, MessageKind, Priority, Role, Status
 from accompagnement.models import Category, Event, Message, SupportRequest, TeamMember, User
-from accompagnement.sla import due_dates
+from accompagnement.sla import due_dates, working_days_elapsed
 from ddi.enums import DDIKind, StructureKind
 from ddi.models import (
     DDI,
@@ -135,7 +135,8 @@ class CategoryFactory(DjangoModelFactory):
 
 
 class SupportRequestFactory(DjangoModelFactory):
-    """A request as the services would have filed it (reference, SLA dates, follower).
+    """A request as the services would have filed it (reference, SLA dates, durations,
+    follower).
 
     Traits: `assigned=True` (to a new member), `overdue=True`, `waiting=True`,
     `resolved=True`.
@@ -158,6 +159,14 @@ class SupportRequestFactory(DjangoModelFactory):
     last_activity_at = factory.LazyAttribute(lambda o: o.created_at)
     first_response_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[0])
     resolution_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[1])
+    first_response_at = None
+    resolved_at = None
+    first_response_days = factory.LazyAttribute(
+        lambda o: working_days_elapsed(o.created_at, o.first_response_at)
+    )
+    resolution_days = factory.LazyAttribute(
+        lambda o: working_days_elapsed(o.created_at, o.resolved_at)
+    )
 
     class Params:
         assigned = factory.Trait(

@@ -78,6 +78,16 @@ MATRIX = {
     ("calendar:ics", "feed_of_agent_a", "get"): row(200, 200, 200, 200, 200),
     ("calendar:ics", "unknown_token", "get"): row(404, 404, 404, 404, 404),
     # The pilot's screens: for the pilot only (a member gets a 403 too).
+    ("steering:index", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:quality", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:map", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:campaign", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:team", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:export", "table_csv", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:export", "table_xlsx", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:export", "unknown_table", "get"): row(LOGIN, 403, 403, 403, 404),
+    ("steering:export_requests", "csv", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("steering:export_requests", "xlsx", "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:reminders", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:reminders_resend", "milestone_a", "post"): row(LOGIN, 403, 403, 403, 302),
 }
@@ -141,6 +151,12 @@ def build_url(name, target, world):
         return reverse(name) + "?jeton=jeton-de-l-agent-a"
     if target == "unknown_token":
         return reverse(name) + "?jeton=inconnu"
+    if target in ("table_csv", "table_xlsx"):
+        return reverse(name, kwargs={"view": "activite", "key": "by_axis", "fmt": target[6:]})
+    if target == "unknown_table":
+        return reverse(name, kwargs={"view": "activite", "key": "nothing", "fmt": "csv"})
+    if target in ("csv", "xlsx"):
+        return reverse(name, kwargs={"fmt": target})
     if target == "saved_filter":
         return reverse(name, args=[world["saved_filter"].pk])
     if target in ("public_file", "internal_file"):

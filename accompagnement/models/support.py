@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +168,15 @@ class SupportRequest(models.Model):
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("dernière activité"), default=timezone.now)
     reopened_count = models.PositiveSmallIntegerField(_("réouvertures"), default=0)
+    # French working days from filing to `first_response_at` / `resolved_at` (local dates),
+    # stored so that medians and percentiles are computed in SQL; written with the
+    # timestamps by `services.requests`.
+    first_response_days = models.PositiveIntegerField(
+        _("délai de première réponse (jours ouvrés)"), null=True, blank=True
+    )
+    resolution_days = models.PositiveIntegerField(
+        _("délai de résolution (jours ouvrés)"), null=True, blank=True
+    )
     # Optimistic locking: every write checks and bumps it.
     version = models.PositiveIntegerField(default=1, editable=False)
     # PostgreSQL full-text search (French); unused on SQLite.
@@ -190,6 +199,13 @@ class SupportRequest(models.Model):
             models.Index(fields=["service_centre", "-created_at"], name="request_csp_created"),
             models.Index(fields=["priority", "-created_at"], name="request_priority_created"),
             models.Index(fields=["axis", "-created_at"], name="request_axis_created"),
+            # The dashboards count a period's requests per DDI from this index alone.
+            models.Index(fields=["created_at", "ddi"], name="request_created_ddi"),
+            # The dashboards' cache fingerprint reads the latest activity.
+            models.Index(fields=["last_activity_at"], name="request_activity"),
+            models.Index(fields=["resolved_at"], name="request_resolved"),
+            # When a request stopped being open (dashboards' backlog, the queue's `open_on`).
+            models.Index(Coalesce("resolved_at", "closed_at"), name="request_finished"),
             GinIndex(fields=["search_vector"], name="request_search_vector"),
         ]
         constraints = [

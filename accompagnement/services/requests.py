@@ -37,7 +37,7 @@ from ..models import (
     SupportRequest,
     User,
 )
-from ..sla import due_dates
+from ..sla import due_dates, working_days_elapsed
 from ..workflow import Actor, can_transition
 from .notifications import notification_record
 
@@ -107,9 +107,19 @@ def _event(
 
 
 def _write(request: SupportRequest, expected_version: int | None, **fields) -> None:
-    """Apply `fields` only if nobody changed the request since `expected_version`."""
+    """Apply `fields` only if nobody changed the request since `expected_version`.
+
+    A new (or cleared) first response or resolution time comes with its duration in
+    working days, so that the stored durations never disagree with the timestamps.
+    """
     version = request.version if expected_version is None else int(expected_version)
     fields.setdefault("last_activity_at", timezone.now())
+    if "first_response_at" in fields:
+        fields["first_response_days"] = working_days_elapsed(
+            request.created_at, fields["first_response_at"]
+        )
+    if "resolved_at" in fields:
+        fields["resolution_days"] = working_days_elapsed(request.created_at, fields["resolved_at"])
     updated = SupportRequest.objects.filter(pk=request.pk, version=version).update(
         version=F("version") + 1, **fields
     )
