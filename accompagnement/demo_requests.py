@@ -45,9 +45,11 @@ from django.utils import timezone
 
 from ddi.models import DDI, Ministry, ServiceCentre, ServiceCentreAttachment
 
+from . import selectors_campaigns
 from .demo import AGENTS
 from .enums import EscalationTarget, EventKind, MessageKind, Priority, Role, Status
 from .models import (
+    Acknowledgement,
     Category,
     Event,
     Message,
@@ -83,6 +85,7 @@ class SeedReport:
     events: int = 0
     agents_created: int = 0
     by_year: dict[int, tuple[str, str]] = field(default_factory=dict)  # first, last reference
+    acknowledgements: int = 0
     seconds: float = 0.0
 
 
@@ -1100,6 +1103,43 @@ def _search_vectors_fill(pks: tuple[int, int]) -> None:
     )
 
 
+# Share of the targeted DDIs that marked a past milestone done, and how many did it late.
+ACKNOWLEDGED_SHARE = 0.85
+LATE_SHARE = 0.15
+
+
+def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime) -> int:
+    """ "Done" marks on milestones already due, by one of each DDI's agents, mostly in the
+    three weeks before the due date, some after it; only where none was recorded yet (the
+    campaign board and its rate over time have something to show)."""
+    today = timezone.localtime(now).date()
+    milestones = list(
+        selectors_campaigns.milestones_with_audience().filter(
+            needs_acknowledgement=True, due_date__lt=today, acknowledgements__isnull=True
+        )
+    )
+    if not milestones:
+        return 0
+    agents = {ddi.pk: ddi.agents for ddi in world.ddis if ddi.agents}
+    targeted = selectors_campaigns.ddis_targeted_by(milestones)
+    rows = []
+    for milestone in milestones:
+        for ddi_id in sorted(targeted[milestone.pk]):
+            if ddi_id not in agents or rng.random() > ACKNOWLEDGED_SHARE:
+                continue
+            if rng.random() < LATE_SHARE:
+                day = milestone.due_date + timedelta(days=rng.randint(1, 10))
+            else:
+                day = milestone.due_date - timedelta(days=rng.randint(0, 20))
+            day = min(day, today)
+            moment = datetime(day.year, day.month, day.day, rng.randint(8, 17), tzinfo=LOCAL_TZ)
+            rows.append((milestone.pk, ddi_id, rng.choice(agents[ddi_id]), moment))
+    _rows_write(
+        Acknowledgement, ("milestone_id", "ddi_id", "acknowledged_by_id", "acknowledged_at"), rows
+    )
+    return len(rows)
+
+
 def _statistics_refresh() -> None:
     """PostgreSQL's planner statistics, after the tables grew by a large batch (outside
     the transaction; autovacuum would get there later, the dashboards need them now)."""
@@ -1224,6 +1264,7 @@ def seed_demo_requests(
             if progress:
                 progress(len(built))
         _search_vectors_fill((min(pks), max(pks)))
+        report.acknowledgements = _past_acknowledgements_seed(world, rng, now)
     _statistics_refresh()
     report.seconds = time.monotonic() - started
     return report

@@ -229,6 +229,23 @@ def _bar_patterns(chart_id: str, count: int) -> list[str]:
 # ---------------------------------------------------------------------- bar chart
 
 
+def _y_grid(ticks, y_of, left: float, right: float, kind: Kind, decimals: int) -> list[str]:
+    """Horizontal grid lines with their tick labels, left of the plot."""
+    parts = []
+    for tick in ticks:
+        y = y_of(tick)
+        colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
+        parts.append(
+            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
+            f'stroke="{colour}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end">'
+            f"{_text(format_tick(tick, kind, decimals))}</text>"
+        )
+    return parts
+
+
 def bar_chart(
     table: Table,
     *,
@@ -376,17 +393,7 @@ def _vertical_bars(chart_id, title, desc, columns, kind, labels, numbers, ticks)
     parts += _bar_patterns(chart_id, series_count)
     parts += legend
     parts.append('<g class="acc-chart-axis" font-size="11">')
-    for tick in ticks:
-        y = y_of(tick)
-        colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
-        parts.append(
-            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
-            f'stroke="{colour}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end">'
-            f"{_text(format_tick(tick, kind, decimals))}</text>"
-        )
+    parts += _y_grid(ticks, y_of, left, right, kind, decimals)
     parts.append("</g>")
     for row_index, (text, row_numbers) in enumerate(zip(labels, numbers, strict=True)):
         centre = left + (row_index + 0.5) * band
@@ -518,17 +525,7 @@ def line_chart(table: Table, *, x: str, series: list[str]) -> SafeString:
     parts = _open_svg(chart_id, height, table.title, desc, "acc-chart--lines")
     parts += legend
     parts.append('<g class="acc-chart-axis" font-size="11">')
-    for tick in ticks:
-        y = y_of(tick)
-        colour = AXIS_COLOUR if tick == 0 else GRID_COLOUR
-        parts.append(
-            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
-            f'stroke="{colour}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end">'
-            f"{_text(format_tick(tick, kind, decimals))}</text>"
-        )
+    parts += _y_grid(ticks, y_of, left, right, kind, decimals)
     # As many x labels as fit without overlapping, the first and the last always.
     label_width = min(longest, 16) * CHAR_WIDTH + 12
     point_gap = (right - left) / max(1, count - 1)

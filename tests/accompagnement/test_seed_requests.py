@@ -228,3 +228,31 @@ def test_search_vectors_are_those_of_the_service(seeded):
         support_request_update_search(request)
         request.refresh_from_db(fields=["search_vector"])
         assert request.search_vector == seeded_vector
+
+
+def test_past_milestones_are_marked_done_by_targeted_ddis_once(seeded):
+    from accompagnement import selectors_campaigns
+    from accompagnement.models import Acknowledgement, Milestone
+
+    today = timezone.localdate()
+    past = list(
+        selectors_campaigns.milestones_with_audience().filter(
+            needs_acknowledgement=True, due_date__lt=today
+        )
+    )
+    assert past, "the 2011 campaign has milestones that need a 'done'"
+    targeted = selectors_campaigns.ddis_targeted_by(past)
+    marks = list(Acknowledgement.objects.select_related("acknowledged_by"))
+    assert marks
+    for mark in marks:
+        assert mark.milestone_id in targeted
+        assert mark.ddi_id in targeted[mark.milestone_id]
+        assert mark.acknowledged_by.ddi_id == mark.ddi_id  # an agent of that DDI
+        assert timezone.localdate(mark.acknowledged_at) <= today
+    # Most targeted DDIs, not all.
+    possible = sum(len(targeted[m.pk]) for m in past)
+    assert 0.7 * possible < len(marks) < possible
+    assert not Milestone.objects.filter(due_date__gte=today, acknowledgements__isnull=False)
+    # A second run adds none.
+    seed(10)
+    assert Acknowledgement.objects.count() == len(marks)

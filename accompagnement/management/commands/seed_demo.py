@@ -131,5 +131,9 @@ class Command(BaseCommand):
                 f"  {report.agents_created} agents fictifs créés dans les DDI "
                 "(sans mot de passe : ils ne se connectent pas)."
             )
+        if report.acknowledgements:
+            self.stdout.write(
+                f"  {report.acknowledgements} jalons passés marqués faits par les DDI visées."
+            )
         for year, (first, last) in sorted(report.by_year.items()):
             self.stdout.write(f"  {year} : {first} à {last}")
