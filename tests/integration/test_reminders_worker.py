@@ -271,8 +271,9 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_nothing(workers
     wait_until(lambda: sent_count() == 55, "the 3 batches left to be sent", second)
     # ...then Redis hands the killed worker's batch out again, after its visibility
     # timeout: what it had sent is skipped, the rest goes out, and the e-mail cut by the
-    # kill, still claimed (`sending`), is not sent twice...
-    assert redeliver_unacked(broker) == 1
+    # kill, still claimed (`sending`), is not sent twice. (The killed worker may also have
+    # reserved a message it had not started: redelivered too, it changes nothing.)
+    assert redeliver_unacked(broker) >= 1
     wait_until(lambda: sent_count() == 59, "the rest of the cut batch", second)
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", second)
     cut.refresh_from_db()
