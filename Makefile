@@ -29,7 +29,7 @@ migrate: install
 data: migrate
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py sync_schedules
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --ensure-requests 3000
 
 # Web server on http://$(HOST):$(PORT), Celery worker and beat; Ctrl-C stops all three.
 run: data

@@ -256,3 +256,12 @@ def test_past_milestones_are_marked_done_by_targeted_ddis_once(seeded):
     # A second run adds none.
     seed(10)
     assert Acknowledgement.objects.count() == len(marks)
+
+
+def test_ensure_requests_tops_up_and_then_adds_nothing(demo):
+    seed(40)
+    out = io.StringIO()
+    call_command("seed_demo", "--no-progress", "--ensure-requests", "100", stdout=out)
+    assert SupportRequest.objects.count() == 100
+    call_command("seed_demo", "--no-progress", "--ensure-requests", "100", stdout=io.StringIO())
+    assert SupportRequest.objects.count() == 100

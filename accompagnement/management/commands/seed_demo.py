@@ -18,6 +18,7 @@ from accompagnement.demo_requests import (
     NotEnoughReferences,
     seed_demo_requests,
 )
+from accompagnement.models import SupportRequest
 
 MISSING_REFERENCE_DATA = (
     "Les données de référence manquent : lancez d'abord « python manage.py load_reference_data »."
@@ -44,6 +45,16 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--ensure-requests",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Ajoute ce qu'il manque pour qu'il y ait au moins N demandes (rien si elles y "
+                "sont déjà) : ce que lance `make run`, qui peut donc être relancé."
+            ),
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=None,
@@ -52,8 +63,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         show_progress = not options["no_progress"] and sys.stderr.isatty()
-        if options["requests"] < 0:
-            raise CommandError("--requests attend un nombre positif.")
+        if options["requests"] < 0 or options["ensure_requests"] < 0:
+            raise CommandError("--requests et --ensure-requests attendent un nombre positif.")
 
         def progress(items):
             return tqdm(items, desc="Comptes de démonstration", unit="compte", file=sys.stderr)
@@ -79,8 +90,11 @@ class Command(BaseCommand):
 
         self._seed_campaign()
 
-        if options["requests"]:
-            self._seed_requests(options["requests"], options["seed"], show_progress)
+        count = options["requests"]
+        if options["ensure_requests"]:
+            count += max(0, options["ensure_requests"] - SupportRequest.objects.count())
+        if count:
+            self._seed_requests(count, options["seed"], show_progress)
 
     def _seed_campaign(self) -> None:
         today = timezone.localdate()
