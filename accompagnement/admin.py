@@ -10,20 +10,27 @@ from ddi.enums import DDIKind
 
 from .models import (
     Acknowledgement,
+    Article,
     Attachment,
     CalendarToken,
     Campaign,
     Category,
+    Diagnostic,
     Event,
+    Experiment,
     Message,
     Milestone,
     Notification,
+    Recommendation,
     ReminderDelivery,
     SavedFilter,
+    Study,
+    StudyPhase,
     SupportRequest,
     TeamMember,
     User,
 )
+from .services.articles import article_update_search
 
 admin.site.site_header = _("Accompagnement Chorus — administration")
 admin.site.site_title = _("Accompagnement Chorus")
@@ -301,3 +308,86 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# ---------------------------------------------------------------------------- knowledge base
+
+
+class ArticleAdminForm(forms.ModelForm):
+    ddi_kinds = forms.MultipleChoiceField(
+        label=_("types de DDI concernés"),
+        choices=DDIKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun coché : tous les types."),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "kind",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "axis",
+            "categories",
+            "programmes",
+            "ddi_kinds",
+            "status",
+            "author",
+            "reviewed_on",
+        ]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """Articles are written at /ressources/; the admin is for corrections."""
+
+    form = ArticleAdminForm
+    list_display = ["title", "kind", "axis", "status", "author", "updated_at"]
+    list_filter = ["status", "kind", "axis"]
+    list_select_related = ["author"]
+    search_fields = ["title", "summary"]
+    filter_horizontal = ["categories", "programmes"]
+    raw_id_fields = ["author"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article_update_search(form.instance)
+
+
+# ---------------------------------------------------------------------------- study
+
+
+class StudyPhaseInline(admin.TabularInline):
+    model = StudyPhase
+    extra = 0
+    fields = ("kind", "title", "start_date", "end_date", "date_note", "confidence", "source")
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "visible_to_agents")
+    inlines = [StudyPhaseInline]
+
+
+@admin.register(Diagnostic)
+class DiagnosticAdmin(admin.ModelAdmin):
+    list_display = ("ddi", "study", "status", "start_date", "end_date")
+    list_filter = ("study", "status", "ddi__kind")
+    list_select_related = ("study", "ddi__department")
+    autocomplete_fields = ("ddi",)
+
+
+class ExperimentInline(admin.TabularInline):
+    model = Experiment
+    extra = 0
+    autocomplete_fields = ("ddi",)
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ("title", "study", "axis", "status")
+    list_filter = ("study", "axis", "status")
+    inlines = [ExperimentInline]

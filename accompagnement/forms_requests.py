@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, ButtonHolder, Div, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -16,7 +17,8 @@ from ddi.models import Programme, ServiceCentre
 from . import permissions
 from .chorus import normalise_reference, validate_reference
 from .enums import Axis, ChorusObject, Priority, Status
-from .models import Category
+from .models import Article, Category
+from .services.articles import article_link_markdown
 from .services.requests import FileToStore
 from .uploads import (
     ACCEPT_ATTRIBUTE,
@@ -29,6 +31,9 @@ from .uploads import (
 # django-dsfr's radio and checkbox snippets need widget_tweaks, which is not installed.
 RADIO_TEMPLATE = "accompagnement/requests/_radio_field.html"
 CHECKBOX_TEMPLATE = "accompagnement/requests/_checkbox_field.html"
+# Where the suggestions for the typed title and description appear (htmx; nothing
+# without JavaScript).
+SUGGESTIONS_SLOT = HTML('<div id="suggestions" aria-live="polite"></div>')
 REQUIRED_NOTICE = HTML(
     '{% load i18n %}<p class="fr-hint-text">'
     "{% translate 'Les champs marqués d’un astérisque (*) sont obligatoires.' %}</p>"
@@ -206,6 +211,15 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrBaseForm):
             ServiceCentre.objects.filter(attachments__ddi_id=ddi_id).distinct().order_by("name")
         )
         self.fields["category"].choices = self._category_choices()
+        suggestions = {
+            "hx-get": reverse_lazy("resources:suggestions"),
+            "hx-trigger": "keyup changed delay:500ms",
+            "hx-target": "#suggestions",
+            "hx-include": "[name=title],[name=body]",
+            "hx-sync": "closest form:replace",
+        }
+        self.fields["title"].widget.attrs.update(suggestions)
+        self.fields["body"].widget.attrs.update(suggestions)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's <form> holds the token
@@ -216,6 +230,7 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrBaseForm):
                 _("Votre demande"),
                 "title",
                 "body",
+                SUGGESTIONS_SLOT,
                 Field("priority", template=RADIO_TEMPLATE),
             ),
             Fieldset(
@@ -308,7 +323,16 @@ class ReplyForm(AttachmentsFormMixin, DsfrBaseForm):
         kwargs.setdefault("auto_id", "reponse-%s")  # apart from the team panel's forms
         super().__init__(*args, **kwargs)
         is_team = permissions.is_team(user)
-        if not is_team:
+        if is_team:
+            self.fields["article"] = forms.ModelChoiceField(
+                label=_("Joindre un article de la base de connaissances"),
+                queryset=Article.objects.published().order_by("title"),
+                required=False,
+                empty_label=_("Aucun"),
+                help_text=_("Facultatif. Un lien vers l’article est ajouté à la fin du message."),
+                error_messages={"invalid_choice": _("Choisissez un article publié de la liste.")},
+            )
+        else:
             del self.fields["kind"]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -316,6 +340,7 @@ class ReplyForm(AttachmentsFormMixin, DsfrBaseForm):
         self.helper.layout = Layout(
             *([Field("kind", template=RADIO_TEMPLATE)] if is_team else []),
             "body",
+            *(["article"] if is_team else []),
             "attachments",
             FilesToReselect(),
             "version",
@@ -325,6 +350,15 @@ class ReplyForm(AttachmentsFormMixin, DsfrBaseForm):
     @property
     def is_internal(self) -> bool:
         return self.cleaned_data.get("kind") == self.INTERNAL
+
+    def message_body(self) -> str:
+        """The typed text, followed by a link to the chosen article if any."""
+        body = self.cleaned_data["body"]
+        article = self.cleaned_data.get("article")
+        if article is None:
+            return body
+        label = _("Article de la base de connaissances :")
+        return f"{body}\n\n{label} {article_link_markdown(article)}"
 
     def keep_for_retry(self, current_version: int) -> None:
         """After a concurrent change: keep the typed text, expect the version now shown."""

@@ -23,6 +23,7 @@ MENU = [
     NavItem(_("Calendrier"), "calendar:index", permissions.is_authenticated),
     NavItem(_("Ressources"), "resources:index", permissions.is_authenticated),
     NavItem(_("Interventions"), "interventions:index", permissions.is_authenticated),
+    NavItem(_("Étude d’optimisation"), "study:index", permissions.is_team),
     NavItem(_("Pilotage"), "steering:index", permissions.is_pilot),
     NavItem(_("Rappels envoyés"), "steering:reminders", permissions.is_pilot),
 ]

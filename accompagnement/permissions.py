@@ -199,3 +199,111 @@ def get_calendar_feed_user_or_404(request):
     if not can_view_calendar(user):
         raise Http404
     return user
+
+
+# ---------------------------------------------------------------------------- knowledge base
+
+
+def can_read_articles(user) -> bool:
+    return is_agent(user) or is_team(user)
+
+
+def can_write_articles(user) -> bool:
+    """Members and the pilot write the knowledge base; agents only read it."""
+    return is_team(user)
+
+
+def can_see_suggestion_figures(user) -> bool:
+    return is_pilot(user)
+
+
+def articles_visible_to(user):
+    """Every article for the team (drafts and archived included); published ones for an
+    agent; nothing for anyone else."""
+    from .models import Article
+
+    if is_team(user):
+        return Article.objects.all()
+    if is_agent(user):
+        return Article.objects.published()
+    return Article.objects.none()
+
+
+def get_article_for_user_or_404(user, slug: str, queryset=None):
+    """The article `slug` if `user` may read it; 404 otherwise (an agent never learns that
+    a draft exists)."""
+    from django.http import Http404
+
+    base = articles_visible_to(user) if queryset is None else queryset & articles_visible_to(user)
+    article = base.filter(slug=slug).first()
+    if article is None:
+        raise Http404
+    return article
+
+
+# ---------------------------------------------------------------------------- study
+
+
+def can_view_study(user, study) -> bool:
+    """The team follows the optimisation study; agents read it once the pilot opens it."""
+    if is_team(user):
+        return True
+    return is_agent(user) and study is not None and study.visible_to_agents
+
+
+def can_edit_study(user) -> bool:
+    return is_team(user)
+
+
+def can_open_study_to_agents(user) -> bool:
+    return is_pilot(user)
+
+
+def get_study_for_user_or_404(user):
+    """The study the pages follow (the most recent): 403 for an agent while it is not open
+    to agents, 404 when there is none."""
+    from django.http import Http404
+
+    from .selectors_study import current_study
+
+    if not (is_team(user) or is_agent(user)):
+        raise PermissionDenied
+    study = current_study()
+    if not can_view_study(user, study):
+        raise PermissionDenied
+    if study is None:
+        raise Http404
+    return study
+
+
+def _study_object_for_editor_or_404(user, queryset, pk: int):
+    from django.http import Http404
+
+    if not can_edit_study(user):
+        raise PermissionDenied
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_diagnostic_for_editor_or_404(user, pk: int):
+    from .models import Diagnostic
+
+    return _study_object_for_editor_or_404(
+        user, Diagnostic.objects.select_related("study", "ddi__department"), pk
+    )
+
+
+def get_recommendation_for_editor_or_404(user, pk: int):
+    from .models import Recommendation
+
+    return _study_object_for_editor_or_404(user, Recommendation.objects.select_related("study"), pk)
+
+
+def get_experiment_for_editor_or_404(user, pk: int):
+    from .models import Experiment
+
+    return _study_object_for_editor_or_404(
+        user, Experiment.objects.select_related("recommendation__study", "ddi__department"), pk
+    )

@@ -10,6 +10,8 @@ urlpatterns = [
     path("equipe/", include(("accompagnement.urls_team", "team"))),
     path("", include(("accompagnement.urls_calendar", "calendar"))),
     path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
+    path("ressources/", include(("accompagnement.urls_resources", "resources"))),
+    path("etude/", include(("accompagnement.urls_study", "study"))),
     path("sante/", health.health, name="health"),
     path(
         "connexion/",

@@ -19,7 +19,9 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
+from tests.factories_articles import ArticleFactory
 from tests.factories_campaigns import MilestoneFactory
+from tests.factories_study import DiagnosticFactory, ExperimentFactory, StudyFactory
 
 ROLES = ("anonymous", "agent_a", "agent_b", "member", "pilot")
 LOGIN = "login"  # expected: redirected to the login page
@@ -90,6 +92,31 @@ MATRIX = {
     ("steering:export_requests", "xlsx", "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:reminders", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:reminders_resend", "milestone_a", "post"): row(LOGIN, 403, 403, 403, 302),
+    # The optimisation study: the team's, closed to agents until the pilot opens it (an
+    # agent then reads the overview only: tests/accompagnement/test_study_views.py).
+    ("study:index", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:visibility", None, "post"): row(LOGIN, 403, 403, 403, 302),
+    ("study:diagnostic_create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:diagnostic_create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("study:diagnostic_update", "study_diagnostic", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:recommendation_create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:recommendation_update", "study_recommendation", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:recommendation_update", "study_recommendation", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("study:experiment_create", "study_recommendation", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:experiment_update", "study_experiment", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("study:experiment_update", "study_experiment", "post"): row(LOGIN, 403, 403, 200, 200),
+    # The knowledge base: everyone reads published articles; a draft does not exist for
+    # an agent (404); only the team writes (403 for agents).
+    ("resources:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("resources:detail", "article", "get"): row(LOGIN, 200, 200, 200, 200),
+    ("resources:detail", "draft_article", "get"): row(LOGIN, 404, 404, 200, 200),
+    ("resources:follow", "article", "get"): row(LOGIN, 302, 302, 302, 302),
+    ("resources:follow", "draft_article", "get"): row(LOGIN, 404, 404, 302, 302),
+    ("resources:create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("resources:create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("resources:update", "article", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("resources:update", "draft_article", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("resources:suggestions", None, "get"): row(LOGIN, 200, 200, 403, 403),
 }
 
 
@@ -129,8 +156,16 @@ def world(db):
     # A milestone for the DDIs served by one CSP, which serves ddi_a only.
     milestone_a = MilestoneFactory(service_centres=[AttachmentFactory(ddi=ddi_a).service_centre])
     CalendarToken.objects.create(user=people["agent_a"], token="jeton-de-l-agent-a")
+    # The most recent study, not open to agents; an experiment in agent_a's own DDI.
+    study = StudyFactory()
+    experiment = ExperimentFactory(recommendation__study=study, ddi=ddi_a)
     return {
         "people": people,
+        "study_diagnostic": DiagnosticFactory(study=study, ddi=ddi_a),
+        "study_recommendation": experiment.recommendation,
+        "study_experiment": experiment,
+        "article": ArticleFactory(),
+        "draft_article": ArticleFactory(draft=True),
         "milestone_a": milestone_a,
         "request_a": request_a,
         "note": note,
@@ -157,6 +192,10 @@ def build_url(name, target, world):
         return reverse(name, kwargs={"view": "activite", "key": "nothing", "fmt": "csv"})
     if target in ("csv", "xlsx"):
         return reverse(name, kwargs={"fmt": target})
+    if target in ("article", "draft_article"):
+        return reverse(name, args=[world[target].slug])
+    if target in ("study_diagnostic", "study_recommendation", "study_experiment"):
+        return reverse(name, args=[world[target].pk])
     if target == "saved_filter":
         return reverse(name, args=[world["saved_filter"].pk])
     if target in ("public_file", "internal_file"):

@@ -138,7 +138,7 @@ def request_reply(request, reference):
             message = support_request_reply(
                 request=support_request,
                 author=request.user,
-                body=form.cleaned_data["body"],
+                body=form.message_body(),
                 files=form.cleaned_data["attachments"],
                 internal=form.is_internal,
                 expected_version=form.cleaned_data["version"],

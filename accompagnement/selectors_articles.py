@@ -1,0 +1,184 @@
+"""Reads of the knowledge base: the list and its search, suggestions while an agent types
+a request, and how often a suggestion was followed."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from .enums import OPEN_STATUSES
+from .models import Article, SuggestionFollow, SupportRequest
+
+SEARCH_MAX_TERMS = 8
+SUGGESTION_LIMIT = 5
+SUGGESTION_MAX_TERMS = 12
+# A followed suggestion counts as "solved without a request" when its agent files no
+# request within this delay.
+FOLLOW_WINDOW = timedelta(minutes=30)
+
+# Words too common to say two texts are alike (the SQLite fallback; PostgreSQL's French
+# configuration has its own list).
+_STOP_WORDS_TEXT = (
+    "alors aucun aussi avec avoir bonjour cela cette comme dans depuis donc elle elles "
+    "encore entre est être fait faire leur leurs mais merci même nous notre nos pas plus "
+    "pour quand que quel quelle qui sans ses son sont sous sur tout tous très une vos "
+    "votre vous les des aux par ont été était"
+)
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def significant_words(text: str, limit: int = SUGGESTION_MAX_TERMS) -> list[str]:
+    """The distinct words of `text` worth comparing (3 letters or more, no stop word)."""
+    words: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        if len(word) >= 3 and word not in _STOP_WORDS and word not in words:
+            words.append(word)
+        if len(words) == limit:
+            break
+    return words
+
+
+def _any_word_query(words: list[str]) -> SearchQuery:
+    # Only \w characters reach to_tsquery: nothing to escape.
+    return SearchQuery(" | ".join(words), config="french", search_type="raw")
+
+
+# ---------------------------------------------------------------------------- the list
+
+
+def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """PostgreSQL: the French vector kept by `services.articles`, best match first.
+    Elsewhere: every word in the title, summary or text."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="french", search_type="websearch")
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-updated_at")
+        )
+    condition = Q()
+    for word in text.split()[:SEARCH_MAX_TERMS]:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+    return queryset.filter(condition)
+
+
+def articles_for_list(
+    queryset: QuerySet[Article],
+    *,
+    search: str = "",
+    axis: str = "",
+    kind: str = "",
+    category=None,
+) -> QuerySet[Article]:
+    """`queryset` (the articles the viewer may read) filtered, with what the list shows."""
+    if axis:
+        queryset = queryset.filter(axis=axis)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if category is not None:
+        queryset = queryset.filter(categories=category)
+    return article_search(queryset, search).prefetch_related("categories")
+
+
+def article_page_queryset() -> QuerySet[Article]:
+    return Article.objects.select_related("author").prefetch_related("categories", "programmes")
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+
+def _overlap_ranked(candidates, words: list[str], text_of, limit: int) -> list:
+    """SQLite fallback: the candidates sharing the most words with the typed text."""
+    scored = []
+    for candidate in candidates:
+        haystack = text_of(candidate).lower()
+        score = sum(1 for word in words if word in haystack)
+        if score:
+            scored.append((score, candidate))
+    scored.sort(key=lambda item: -item[0])
+    return [candidate for _, candidate in scored[:limit]]
+
+
+def suggested_articles(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[Article]:
+    """Published articles closest to the typed title and description."""
+    words = significant_words(text)
+    if not words:
+        return []
+    published = Article.objects.published()
+    if connection.vendor == "postgresql":
+        query = _any_word_query(words)
+        return list(
+            published.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-updated_at")[:limit]
+        )
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word) | Q(summary__icontains=word)
+        condition |= Q(body__icontains=word)
+    candidates = published.filter(condition).only("slug", "title", "summary", "body", "kind")
+    return _overlap_ranked(
+        candidates, words, lambda a: f"{a.title} {a.title} {a.summary} {a.body}", limit
+    )
+
+
+def similar_open_requests(
+    text: str, *, ddi_id: int, limit: int = SUGGESTION_LIMIT
+) -> list[SupportRequest]:
+    """Open requests of the DDI `ddi_id` (never another's) closest to the typed text."""
+    words = significant_words(text)
+    if not words or ddi_id is None:
+        return []
+    candidates = SupportRequest.objects.filter(ddi_id=ddi_id, status__in=OPEN_STATUSES)
+    if connection.vendor == "postgresql":
+        query = _any_word_query(words)
+        return list(
+            candidates.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at")
+            .only("reference", "title", "status", "created_at")[:limit]
+        )
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word) | Q(body__icontains=word)
+    candidates = candidates.filter(condition).only(
+        "reference", "title", "body", "status", "created_at"
+    )
+    return _overlap_ranked(candidates, words, lambda r: f"{r.title} {r.title} {r.body}", limit)
+
+
+# ---------------------------------------------------------------------------- follow-up
+
+
+@dataclass(frozen=True)
+class FollowFigures:
+    followed: int
+    without_request: int
+
+    @property
+    def share_without_request(self) -> int | None:
+        """Percentage of followed suggestions after which no request was filed."""
+        if not self.followed:
+            return None
+        return round(100 * self.without_request / self.followed)
+
+
+def suggestion_follow_figures(*, window: timedelta = FOLLOW_WINDOW) -> FollowFigures:
+    """How many suggested articles agents opened from the filing form, and after how many
+    the agent filed no request within `window` (the suggestion answered the question)."""
+    filed_after = SupportRequest.objects.filter(
+        requester_id=OuterRef("user_id"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lte=OuterRef("created_at") + window,
+    )
+    counts = SuggestionFollow.objects.annotate(filed=Exists(filed_after)).aggregate(
+        followed=Count("pk"), without_request=Count("pk", filter=Q(filed=False))
+    )
+    return FollowFigures(**counts)
