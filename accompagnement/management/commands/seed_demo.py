@@ -8,7 +8,9 @@ from accompagnement.demo import (
     AGENTS,
     DEMO_PASSWORD,
     TEAM,
+    InvalidDemoArticle,
     MissingReferenceData,
+    seed_demo_articles,
     seed_demo_campaign,
     seed_demo_people,
 )
@@ -89,6 +91,7 @@ class Command(BaseCommand):
             )
 
         self._seed_campaign()
+        self._seed_articles()
 
         count = options["requests"]
         if options["ensure_requests"]:
@@ -112,6 +115,18 @@ class Command(BaseCommand):
                 f"Campagne « Fin de gestion {today.year} (démonstration) » : jalons à J+0, J+1, "
                 f"J+7 et J+15 ({counts['created']} créés, {counts['moved']} recalés sur la "
                 f"date du jour, {counts['unchanged']} déjà à jour)."
+            )
+        )
+
+    def _seed_articles(self) -> None:
+        try:
+            counts = seed_demo_articles(today=timezone.localdate())
+        except InvalidDemoArticle as exc:
+            raise CommandError(f"Article de démonstration invalide : {exc}") from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Articles de démonstration publiés : {counts['created']} créés, "
+                f"{counts['existing']} déjà présents (laissés tels quels)."
             )
         )
 
