@@ -85,3 +85,4 @@ class EventKind(models.TextChoices):
     DUPLICATE = "duplicate", _("Doublon")
     LINKED = "linked", _("Demande liée")
     NOTIFIED = "notified", _("Notification")
+    PROBLEM = "problem", _("Rattachement à un problème")

@@ -20,6 +20,7 @@ MENU = [
     NavItem(_("Accueil"), "home", permissions.is_authenticated),
     NavItem(_("Mes demandes"), "requests:list", permissions.is_agent),
     NavItem(_("File de l'équipe"), "team:queue", permissions.is_team),
+    NavItem(_("Problèmes"), "problems:list", permissions.is_team),
     NavItem(_("Calendrier"), "calendar:index", permissions.is_authenticated),
     NavItem(_("Ressources"), "resources:index", permissions.is_authenticated),
     NavItem(_("Interventions"), "interventions:index", permissions.is_authenticated),

@@ -307,3 +307,25 @@ def get_experiment_for_editor_or_404(user, pk: int):
     return _study_object_for_editor_or_404(
         user, Experiment.objects.select_related("recommendation__study", "ddi__department"), pk
     )
+
+
+# ---------------------------------------------------------------------------- problems
+
+
+def can_manage_problems(user) -> bool:
+    """Problems are the team's: agents only see an answer on their own request."""
+    return is_team(user)
+
+
+def get_problem_for_user_or_404(user, pk: int, queryset=None):
+    """403 for anyone outside the team, 404 for an unknown problem."""
+    from django.http import Http404
+
+    from .models import Problem
+
+    if not can_manage_problems(user):
+        raise PermissionDenied
+    problem = (Problem.objects.all() if queryset is None else queryset).filter(pk=pk).first()
+    if problem is None:
+        raise Http404
+    return problem

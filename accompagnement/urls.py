@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("demandes/", include(("accompagnement.urls_requests", "requests"))),
     path("equipe/", include(("accompagnement.urls_team", "team"))),
+    path("equipe/problemes/", include(("accompagnement.urls_problems", "problems"))),
     path("", include(("accompagnement.urls_calendar", "calendar"))),
     path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
     path("ressources/", include(("accompagnement.urls_resources", "resources"))),

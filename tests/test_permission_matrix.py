@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from tests.factories_articles import ArticleFactory
 from tests.factories_campaigns import MilestoneFactory
+from tests.factories_problems import ProblemFactory
 from tests.factories_study import DiagnosticFactory, ExperimentFactory, StudyFactory
 
 ROLES = ("anonymous", "agent_a", "agent_b", "member", "pilot")
@@ -69,6 +70,18 @@ MATRIX = {
     ("team:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("team:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("team:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    # Problems reported by many DDIs: the team's only (an agent sees the answer on their
+    # own request). Empty POSTs are refused with the form's message (302) or, for the
+    # answer, with the page and its errors (400).
+    ("problems:list", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("problems:detail", "problem", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("problems:create_from_queue", None, "post"): row(LOGIN, 403, 403, 302, 302),
+    ("problems:create_from_request", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("problems:request_attach", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("problems:attach", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("problems:answer", "problem", "post"): row(LOGIN, 403, 403, 400, 400),
+    ("problems:resolve", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("problems:publish", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
     # The calendar. `milestone_a` targets the DDI of agent_a only: agent_b does not learn
     # it exists (404), and the team never marks a milestone done for a DDI (403).
     ("calendar:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
@@ -172,6 +185,7 @@ def world(db):
         "public_file": public_file,
         "internal_file": internal_file,
         "saved_filter": saved,
+        "problem": ProblemFactory(),
     }
 
 
@@ -196,6 +210,8 @@ def build_url(name, target, world):
         return reverse(name, args=[world[target].slug])
     if target in ("study_diagnostic", "study_recommendation", "study_experiment"):
         return reverse(name, args=[world[target].pk])
+    if target == "problem":
+        return reverse(name, args=[world["problem"].pk])
     if target == "saved_filter":
         return reverse(name, args=[world["saved_filter"].pk])
     if target in ("public_file", "internal_file"):

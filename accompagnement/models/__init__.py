@@ -7,6 +7,7 @@ from .campaigns import (
     ReminderDelivery,
 )
 from .knowledge import Article, ArticleKind, ArticleStatus, SuggestionFollow
+from .problems import Problem, ProblemAnswer, ProblemAnswerDelivery, ProblemStatus
 from .study import (
     Diagnostic,
     DiagnosticStatus,
@@ -50,6 +51,10 @@ __all__ = [
     "Milestone",
     "Notification",
     "PhaseStatus",
+    "Problem",
+    "ProblemAnswer",
+    "ProblemAnswerDelivery",
+    "ProblemStatus",
     "Recommendation",
     "RecommendationStatus",
     "ReferenceCounter",

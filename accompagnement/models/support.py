@@ -159,6 +159,17 @@ class SupportRequest(models.Model):
         verbose_name=_("doublon de"),
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("demandes liées"))
+    # SET_NULL: each answer of the problem is copied into the request's own timeline, so
+    # a request stays whole without its problem, and deleting a problem (admin only) never
+    # has to detach or block the requests of many DDIs first.
+    problem = models.ForeignKey(
+        "accompagnement.Problem",
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        null=True,
+        blank=True,
+        verbose_name=_("problème"),
+    )
 
     created_at = models.DateTimeField(_("déposée le"), default=timezone.now)
     first_response_due = models.DateTimeField(_("première réponse attendue le"))

@@ -253,8 +253,13 @@ def support_request_reply(
     files: Iterable[FileToStore] = (),
     internal: bool = False,
     expected_version: int | None = None,
+    notification_key: str | None = None,
 ) -> Message:
-    """A public reply or an internal note; an agent's reply reopens a waiting request."""
+    """A public reply or an internal note; an agent's reply reopens a waiting request.
+
+    `notification_key` replaces the default key of the e-mails (one per message) when
+    the caller has a key of its own, e.g. a problem's answer copied into many requests.
+    """
     actor = actor_for(author, request)
     if internal and actor != Actor.TEAM:
         raise PermissionDenied
@@ -315,7 +320,7 @@ def support_request_reply(
         recipients=recipients,
         request=request,
         message=message,
-        key=f"{kind}:{message.pk}",
+        key=notification_key or f"{kind}:{message.pk}",
     )
     return message
 

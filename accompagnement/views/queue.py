@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import filters, permissions, selectors_queue
+from ..forms_problems import ProblemFromQueueForm
 from ..forms_team import BulkActionForm, SavedFilterForm, queue_query_string
 from ..services import saved_filters
 from ..services.requests import (
@@ -54,6 +55,7 @@ def queue(request):
             "saved_filters": list(selectors_queue.saved_filters_of(request.user)),
             "save_form": SavedFilterForm(owner=request.user, initial={"query": query}),
             "bulk_form": BulkActionForm(members=members, initial={"query": query}),
+            "problem_form": ProblemFromQueueForm(),
         },
     )
 

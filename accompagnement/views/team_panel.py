@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .. import permissions, selectors_queue
+from .. import permissions, selectors_problems, selectors_queue
 from ..enums import Status
+from ..forms_problems import AttachToProblemForm, ProblemFromRequestForm
 from ..forms_team import (
     AssignForm,
     DuplicateForm,
@@ -22,7 +23,7 @@ from ..forms_team import (
     RequestActionForm,
     TransitionForm,
 )
-from ..models import SupportRequest
+from ..models import Problem, SupportRequest
 from ..workflow import Actor, allowed_targets
 
 # Statuses reached through their own form (they need a target, a contact, an original).
@@ -42,10 +43,32 @@ class TeamPanel:
     forms: dict[str, RequestActionForm | None]
     urls: dict[str, str]
     related: list[SupportRequest]
+    problem_panel: "ProblemPanel"
     # (level, text) shown inside the panel after an htmx action.
     feedback: list[tuple[str, str]] = field(default_factory=list)
     # True when the panel is the whole response (htmx): no htmx script again.
     fragment: bool = False
+
+
+@dataclass
+class ProblemPanel:
+    """The request's problem, or the forms to create one from it or attach it to one."""
+
+    problem: Problem | None
+    create_form: ProblemFromRequestForm | None = None
+    attach_form: AttachToProblemForm | None = None
+
+
+def problem_panel(support_request: SupportRequest) -> ProblemPanel:
+    problem = selectors_problems.problem_of_request(support_request)
+    if problem is not None:
+        return ProblemPanel(problem=problem)
+    choices = selectors_problems.open_problems_choices()
+    return ProblemPanel(
+        problem=None,
+        create_form=ProblemFromRequestForm(support_request=support_request),
+        attach_form=AttachToProblemForm(problems=choices) if choices else None,
+    )
 
 
 def _plain_targets(support_request: SupportRequest) -> list[Status]:
@@ -124,6 +147,7 @@ def team_panel_context(
         forms=panel_forms(support_request, user, bound=bound),
         urls={name: reverse(f"team:{name}", args=[reference]) for name in PANEL_ACTIONS},
         related=selectors_queue.related_requests(support_request),
+        problem_panel=problem_panel(support_request),
         feedback=feedback or [],
         fragment=fragment,
     )

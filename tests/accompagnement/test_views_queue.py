@@ -551,10 +551,12 @@ def test_bulk_needs_a_selection_and_a_target(client, member):
     assert support_request.status == Status.NEW
 
 
-def test_problem_grouping_is_announced_but_disabled(client, member, world):
+def test_problem_grouping_is_a_bulk_action(client, member, world):
     client.force_login(member)
     html = get_queue(client).content.decode()
-    assert "Grouper en problème (bientôt disponible)" in html
+    assert "bientôt disponible" not in html
+    assert f'formaction="{reverse("problems:create_from_queue")}"' in html
+    assert "Grouper en problème" in html
 
 
 def test_query_string_helper_drops_page_and_empty_values():
