@@ -21,6 +21,7 @@ from .models import (
     Message,
     Milestone,
     Notification,
+    PendingSignIn,
     Problem,
     ProblemAnswer,
     Recommendation,
@@ -443,3 +444,16 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ("title", "study", "axis", "status")
     list_filter = ("study", "axis", "status")
     inlines = [ExperimentInline]
+
+
+@admin.register(PendingSignIn)
+class PendingSignInAdmin(admin.ModelAdmin):
+    """Read-only: what ProConnect sent. Accounts are opened from /pilotage/connexions/."""
+
+    list_display = ("email", "given_name", "usual_name", "siret", "status", "last_seen_at")
+    list_filter = ("status",)
+    search_fields = ("email", "usual_name", "siret")
+    readonly_fields = [field.name for field in PendingSignIn._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -329,3 +329,26 @@ def get_problem_for_user_or_404(user, pk: int, queryset=None):
     if problem is None:
         raise Http404
     return problem
+
+
+# ---------------------------------------------------------------------------- ProConnect
+
+
+def can_manage_sign_ins(user) -> bool:
+    """The pilot opens the accounts of people who signed in with ProConnect unknown."""
+    return is_pilot(user)
+
+
+def get_pending_sign_in_for_user_or_404(user, pk: int):
+    """A sign-in still waiting for its account: 403 for anyone but the pilot, 404 for an
+    unknown one or one whose account is already open."""
+    from django.http import Http404
+
+    from .selectors_signins import pending_sign_ins
+
+    if not can_manage_sign_ins(user):
+        raise PermissionDenied
+    pending = pending_sign_ins().filter(pk=pk).first()
+    if pending is None:
+        raise Http404
+    return pending

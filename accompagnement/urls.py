@@ -2,26 +2,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import forms
-from .views import health, home
+from .views import health, home, proconnect
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("demandes/", include(("accompagnement.urls_requests", "requests"))),
-    path("equipe/", include(("accompagnement.urls_team", "team"))),
     path("equipe/problemes/", include(("accompagnement.urls_problems", "problems"))),
+    path("equipe/", include(("accompagnement.urls_team", "team"))),
     path("", include(("accompagnement.urls_calendar", "calendar"))),
     path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
     path("ressources/", include(("accompagnement.urls_resources", "resources"))),
     path("etude/", include(("accompagnement.urls_study", "study"))),
+    path("", include(("accompagnement.urls_proconnect", "proconnect"))),
     path("sante/", health.health, name="health"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
+        proconnect.LoginView.as_view(
             authentication_form=forms.LoginForm, redirect_authenticated_user=True
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accompagnement.enums import MessageKind
-from accompagnement.models import Attachment, CalendarToken, SavedFilter
+from accompagnement.models import Attachment, CalendarToken, PendingSignIn, SavedFilter
 from tests.factories import (
     AttachmentFactory,
     DDIFactory,
@@ -82,6 +82,17 @@ MATRIX = {
     ("problems:answer", "problem", "post"): row(LOGIN, 403, 403, 400, 400),
     ("problems:resolve", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
     ("problems:publish", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
+    # Sign in with ProConnect: off in the tests' settings, so its flow URLs do not exist
+    # (404; tests/accompagnement/test_proconnect.py turns it on). The refusal page and the
+    # return from the provider's logout are public. The pilot alone opens the accounts of
+    # pending sign-ins (an empty form is refused with its errors: 400).
+    ("proconnect:authenticate", None, "get"): row(404, 404, 404, 404, 404),
+    ("proconnect:callback", None, "get"): row(404, 404, 404, 404, 404),
+    ("proconnect:refused", "refusal_pending", "get"): row(403, 403, 403, 403, 403),
+    ("proconnect:logout_done", None, "get"): row(302, 302, 302, 302, 302),
+    ("proconnect:pending_list", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("proconnect:open_account", "pending_sign_in", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("proconnect:open_account", "pending_sign_in", "post"): row(LOGIN, 403, 403, 403, 400),
     # The calendar. `milestone_a` targets the DDI of agent_a only: agent_b does not learn
     # it exists (404), and the team never marks a milestone done for a DDI (403).
     ("calendar:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
@@ -186,6 +197,7 @@ def world(db):
         "internal_file": internal_file,
         "saved_filter": saved,
         "problem": ProblemFactory(),
+        "pending_sign_in": PendingSignIn.objects.create(email="inconnu@example.org"),
     }
 
 
@@ -210,6 +222,10 @@ def build_url(name, target, world):
         return reverse(name, args=[world[target].slug])
     if target in ("study_diagnostic", "study_recommendation", "study_experiment"):
         return reverse(name, args=[world[target].pk])
+    if target == "refusal_pending":
+        return reverse(name, kwargs={"reason": "compte-a-ouvrir"})
+    if target == "pending_sign_in":
+        return reverse(name, args=[world["pending_sign_in"].pk])
     if target == "problem":
         return reverse(name, args=[world["problem"].pk])
     if target == "saved_filter":

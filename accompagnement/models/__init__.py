@@ -8,6 +8,7 @@ from .campaigns import (
 )
 from .knowledge import Article, ArticleKind, ArticleStatus, SuggestionFollow
 from .problems import Problem, ProblemAnswer, ProblemAnswerDelivery, ProblemStatus
+from .signins import PendingSignIn, PendingSignInStatus
 from .study import (
     Diagnostic,
     DiagnosticStatus,
@@ -50,6 +51,8 @@ __all__ = [
     "Message",
     "Milestone",
     "Notification",
+    "PendingSignIn",
+    "PendingSignInStatus",
     "PhaseStatus",
     "Problem",
     "ProblemAnswer",

@@ -146,6 +146,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign in with ProConnect (OpenID Connect, mozilla-django-oidc). Off unless the three
+# variables are set: then the login page shows the button and the backend below is added.
+# Endpoints come from https://<PROCONNECT_DOMAIN>/api/v2/.well-known/openid-configuration.
+PROCONNECT_DOMAIN = env.str("PROCONNECT_DOMAIN", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+if PROCONNECT_DOMAIN and PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET:
+    AUTHENTICATION_BACKENDS.append("accompagnement.proconnect.ProConnectBackend")
+OIDC_RP_SIGN_ALGO = "RS256"  # ProConnect signs its ID tokens and userinfo with RS256
+OIDC_RP_SCOPES = "openid email given_name usual_name uid siret idp_id organizational_unit"
+OIDC_STATE_SIZE = 48
+OIDC_NONCE_SIZE = 48
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+OIDC_STORE_ID_TOKEN = True  # the logout sends it back to ProConnect (id_token_hint)
+OIDC_CREATE_USER = False  # the pilot opens accounts (accompagnement/proconnect.py)
+OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_TIMEOUT = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,6 +172,10 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Lock-outs apply to the password form (a POST). ProConnect's return is a GET without a
+# username: refused sign-ins (unknown e-mail…) must not lock out everyone behind the same
+# ministry proxy from ProConnect.
+AXES_NEVER_LOCKOUT_GET = True
 # The login form posts the e-mail address in Django's standard "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"

@@ -31,3 +31,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# ProConnect signs with RS256; the tests' fake providers sign with the client secret.
+OIDC_RP_SIGN_ALGO = "HS256"
