@@ -220,13 +220,13 @@ def _page(request, slug: str, template: str, **extra):
 @permissions.role_required(permissions.is_pilot)
 @require_GET
 def index(request):
-    return _page(request, "activite", "accompagnement/steering/activity.html")
+    return _page(request, "activite", "accompagnement/steering/dashboard.html")
 
 
 @permissions.role_required(permissions.is_pilot)
 @require_GET
 def quality_view(request):
-    return _page(request, "qualite", "accompagnement/steering/quality.html")
+    return _page(request, "qualite", "accompagnement/steering/dashboard.html")
 
 
 @permissions.role_required(permissions.is_pilot)
@@ -250,7 +250,7 @@ def campaign_view(request):
 @permissions.role_required(permissions.is_pilot)
 @require_GET
 def team_view(request):
-    return _page(request, "charge", "accompagnement/steering/team.html")
+    return _page(request, "charge", "accompagnement/steering/dashboard.html")
 
 
 @permissions.role_required(permissions.is_pilot)
