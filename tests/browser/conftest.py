@@ -92,3 +92,24 @@ def screenshot(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     take.folder = SCREENSHOTS
     return take
+
+
+@pytest.fixture
+def accessibility_audit(page):
+    """Run axe-core (packaged by axe-playwright-python) on the page as it is now; fail on
+    any violation of impact serious or critical, naming the rule and the elements."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def audit(label: str = ""):
+        results = axe.run(page)
+        found = [
+            f"{violation['id']} ({violation['impact']}): "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert not found, f"{label or page.url}: " + "; ".join(found)
+
+    return audit

@@ -20,7 +20,7 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 
-def test_pilot_filters_drills_down_and_exports(page, screenshot, tmp_path):
+def test_pilot_filters_drills_down_and_exports(page, screenshot, accessibility_audit, tmp_path):
     pilot = TeamMemberFactory(user=UserFactory(pilot=True, first_name="Hélène")).user
     ddt, ddpp = DDIFactory(kind="DDT"), DDIFactory(kind="DDPP")
     category = CategoryFactory(axis=Axis.TOOL, name="Restitutions (INF-BUD, Business Objects)")
@@ -40,6 +40,7 @@ def test_pilot_filters_drills_down_and_exports(page, screenshot, tmp_path):
     figures = page.get_by_role("list", name="Chiffres clés")
     expect(figures).to_contain_text("5")
     screenshot("pilotage-activite")
+    accessibility_audit("activité")
 
     # Filters: since the start, the DDTs only; they land in the URL.
     page.get_by_label("Période", exact=True).select_option(label="Depuis le début")
@@ -49,6 +50,7 @@ def test_pilot_filters_drills_down_and_exports(page, screenshot, tmp_path):
     opened = figures.get_by_role("listitem").filter(has_text="demandes déposées")
     expect(opened).to_contain_text("3")
     screenshot("pilotage-filtre-ddt")
+    accessibility_audit("activité filtrée")
 
     # Drill-down: the number leads to the queue with the same filters.
     opened.get_by_role("link").click()
@@ -75,6 +77,12 @@ def test_pilot_filters_drills_down_and_exports(page, screenshot, tmp_path):
     page.get_by_role("link", name="Qualité de service").click()
     expect(page).to_have_url(re.compile(r"/pilotage/qualite/\?period=debut.*ddi_kind=DDT"))
     screenshot("pilotage-qualite")
+    accessibility_audit("qualité")
     page.get_by_role("link", name="Carte").first.click()
     expect(page.locator("svg[role=img]").first).to_be_visible()
     screenshot("pilotage-carte")
+    accessibility_audit("carte")
+    for view in ("Campagne de fin de gestion", "Charge de l’équipe"):
+        page.get_by_role("link", name=view).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(view)
+        accessibility_audit(view)
