@@ -18,6 +18,8 @@ from .models import (
     Diagnostic,
     Event,
     Experiment,
+    Feedback,
+    Intervention,
     Message,
     Milestone,
     Notification,
@@ -25,6 +27,7 @@ from .models import (
     Problem,
     ProblemAnswer,
     Recommendation,
+    Registration,
     ReminderDelivery,
     SavedFilter,
     Study,
@@ -454,6 +457,82 @@ class PendingSignInAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("email", "usual_name", "siret")
     readonly_fields = [field.name for field in PendingSignIn._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# ---------------------------------------------------------------------------- interventions
+
+
+class InterventionAdminForm(forms.ModelForm):
+    ddi_kinds = forms.MultipleChoiceField(
+        label=_("types de DDI visés"),
+        choices=DDIKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun coché : tous les types."),
+    )
+    link = forms.URLField(label=_("lien de connexion"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "title",
+            "description",
+            "axis",
+            "topics",
+            "format",
+            "department",
+            "region",
+            "place",
+            "link",
+            "starts_at",
+            "duration_minutes",
+            "capacity",
+            "registration_closes_at",
+            "status",
+            "speakers",
+            "ddi_kinds",
+            "regions",
+            "programmes",
+            "articles",
+            "created_by",
+        ]
+
+
+class RegistrationInline(admin.TabularInline):
+    """Read-only: registrations go through the site, which keeps capacity and the waiting
+    list consistent and sends the e-mails."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ("person", "ddi", "waiting_rank", "created_at", "cancelled_at", "attended")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    form = InterventionAdminForm
+    list_display = ("title", "starts_at", "format", "status", "capacity")
+    list_filter = ("status", "format", "axis")
+    search_fields = ("title",)
+    date_hierarchy = "starts_at"
+    filter_horizontal = ("topics", "speakers", "regions", "programmes", "articles")
+    readonly_fields = ("schedule_version", "created_at")
+    inlines = [RegistrationInline]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("registration", "score", "created_at")
+    list_filter = ("score",)
+    list_select_related = ("registration__intervention",)
+    readonly_fields = ("registration", "score", "comment", "created_at")
 
     def has_add_permission(self, request):
         return False

@@ -352,3 +352,107 @@ def get_pending_sign_in_for_user_or_404(user, pk: int):
     if pending is None:
         raise Http404
     return pending
+
+
+# ---------------------------------------------------------------------------- interventions
+
+
+def can_view_interventions(user) -> bool:
+    return is_agent(user) or is_team(user)
+
+
+def can_manage_interventions(user) -> bool:
+    """Members and the pilot announce sessions, change them and record attendance."""
+    return is_team(user)
+
+
+def can_register_for_interventions(user) -> bool:
+    """Agents register themselves or colleagues of their own DDI."""
+    return is_agent(user)
+
+
+def can_view_intervention_coverage(user) -> bool:
+    return is_pilot(user)
+
+
+def can_cancel_registration(user, registration) -> bool:
+    """An agent of the registrant's DDI, or the team."""
+    return is_team(user) or (is_agent(user) and user.ddi_id == registration.ddi_id)
+
+
+def can_give_feedback(user, registration) -> bool:
+    """Only the attendee, once the team recorded them present."""
+    return (
+        is_agent(user)
+        and registration.person_id == user.pk
+        and registration.cancelled_at is None
+        and registration.attended is True
+    )
+
+
+def get_intervention_for_user_or_404(user, pk: int, queryset=None):
+    """A session `user` may see: any for the team; for an agent, a session opened to their
+    DDI's audience (a draft or another audience's session does not exist: 404)."""
+    from django.http import Http404
+
+    from .models import Intervention, InterventionStatus
+    from .selectors_interventions import intervention_targets_ddi
+
+    if not can_view_interventions(user):
+        raise PermissionDenied
+    base = Intervention.objects.all() if queryset is None else queryset
+    intervention = base.filter(pk=pk).first()
+    if intervention is None:
+        raise Http404
+    if not is_team(user) and (
+        intervention.status == InterventionStatus.DRAFT
+        or not intervention_targets_ddi(intervention, user.ddi_id)
+    ):
+        raise Http404
+    return intervention
+
+
+def get_intervention_to_manage_or_404(user, pk: int):
+    from django.http import Http404
+
+    from .models import Intervention
+
+    if not can_manage_interventions(user):
+        raise PermissionDenied
+    intervention = Intervention.objects.filter(pk=pk).first()
+    if intervention is None:
+        raise Http404
+    return intervention
+
+
+def get_registration_to_cancel_or_404(user, pk: int):
+    """An active registration of the agent's own DDI (another DDI's is a 404), any for the
+    team."""
+    from django.http import Http404
+
+    from .models import Registration
+
+    if not can_view_interventions(user):
+        raise PermissionDenied
+    registration = (
+        Registration.objects.active().select_related("intervention", "person").filter(pk=pk).first()
+    )
+    if registration is None or not can_cancel_registration(user, registration):
+        raise Http404
+    return registration
+
+
+def get_registration_for_feedback_or_404(user, pk: int):
+    """The attendee's own registration; anyone else's is a 404."""
+    from django.http import Http404
+
+    from .models import Registration
+
+    if not can_view_interventions(user):
+        raise PermissionDenied
+    registration = (
+        Registration.objects.select_related("intervention", "feedback").filter(pk=pk).first()
+    )
+    if registration is None or not can_give_feedback(user, registration):
+        raise Http404
+    return registration

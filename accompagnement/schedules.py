@@ -68,6 +68,16 @@ SCHEDULES: tuple[Schedule, ...] = (
         expire_seconds=9 * 60,
     ),
     Schedule(
+        name="Rappels des sessions d'intervention",
+        task="accompagnement.intervention_reminders",
+        description=(
+            "Rappelle aux inscrits une session à J-7 et à J-1, et aux intervenants à J-1 "
+            "avec la liste des DDI inscrites. Sans effet sur les rappels déjà envoyés."
+        ),
+        every=timedelta(minutes=10),
+        expire_seconds=9 * 60,
+    ),
+    Schedule(
         name="Rappels des demandes en retard aux personnes attribuées",
         task="accompagnement.sla_reminders",
         description=(

@@ -120,3 +120,11 @@ def weekly_digest() -> int:
     from .services.reminders import weekly_digest_record
 
     return weekly_digest_record()
+
+
+@shared_task(name="accompagnement.intervention_reminders", ignore_result=True)
+def intervention_reminders() -> int:
+    """J-7 and J-1 reminders of the training sessions (once each, see the service)."""
+    from .services.interventions import intervention_reminders_record
+
+    return intervention_reminders_record()

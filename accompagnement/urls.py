@@ -13,6 +13,7 @@ urlpatterns = [
     path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
     path("ressources/", include(("accompagnement.urls_resources", "resources"))),
     path("etude/", include(("accompagnement.urls_study", "study"))),
+    path("interventions/", include(("accompagnement.urls_interventions", "interventions"))),
     path("", include(("accompagnement.urls_proconnect", "proconnect"))),
     path("sante/", health.health, name="health"),
     path(

@@ -21,6 +21,7 @@ from tests.factories import (
 )
 from tests.factories_articles import ArticleFactory
 from tests.factories_campaigns import MilestoneFactory
+from tests.factories_interventions import InterventionFactory, RegistrationFactory
 from tests.factories_problems import ProblemFactory
 from tests.factories_study import DiagnosticFactory, ExperimentFactory, StudyFactory
 
@@ -141,6 +142,26 @@ MATRIX = {
     ("resources:update", "article", "get"): row(LOGIN, 403, 403, 200, 200),
     ("resources:update", "draft_article", "post"): row(LOGIN, 403, 403, 200, 200),
     ("resources:suggestions", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    # Interventions. `session_a` is for the region of agent_a's DDI only: agent_b does not
+    # learn it exists (404), nor a draft. Agents register people of their own DDI (an
+    # empty form: 400); the team manages sessions; the pilot alone sees the coverage.
+    # `registration_a` is agent_a's own place, recorded present: only they give their
+    # opinion, and only their DDI or the team cancel it.
+    ("interventions:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("interventions:create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("interventions:create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("interventions:coverage", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("interventions:detail", "session_a", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("interventions:detail", "draft_session", "get"): row(LOGIN, 404, 404, 200, 200),
+    ("interventions:update", "session_a", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("interventions:update", "session_a", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("interventions:open", "draft_session", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("interventions:cancel", "session_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("interventions:register", "session_a", "post"): row(LOGIN, 400, 404, 403, 403),
+    ("interventions:register", "draft_session", "post"): row(LOGIN, 404, 404, 403, 403),
+    ("interventions:attendance", "session_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("interventions:unregister", "registration_a", "post"): row(LOGIN, 302, 404, 302, 302),
+    ("interventions:feedback", "registration_a", "get"): row(LOGIN, 200, 404, 404, 404),
 }
 
 
@@ -198,6 +219,19 @@ def world(db):
         "saved_filter": saved,
         "problem": ProblemFactory(),
         "pending_sign_in": PendingSignIn.objects.create(email="inconnu@example.org"),
+        **_interventions_world(people, ddi_a),
+    }
+
+
+def _interventions_world(people, ddi_a):
+    session_a = InterventionFactory(regions=[ddi_a.department.region])
+    registration_a = RegistrationFactory(
+        intervention=session_a, person=people["agent_a"], attended=True
+    )
+    return {
+        "session_a": session_a,
+        "draft_session": InterventionFactory(draft=True),
+        "registration_a": registration_a,
     }
 
 
@@ -226,6 +260,8 @@ def build_url(name, target, world):
         return reverse(name, kwargs={"reason": "compte-a-ouvrir"})
     if target == "pending_sign_in":
         return reverse(name, args=[world["pending_sign_in"].pk])
+    if target in ("session_a", "draft_session", "registration_a"):
+        return reverse(name, args=[world[target].pk])
     if target == "problem":
         return reverse(name, args=[world["problem"].pk])
     if target == "saved_filter":

@@ -6,6 +6,13 @@ from .campaigns import (
     Milestone,
     ReminderDelivery,
 )
+from .interventions import (
+    Feedback,
+    Intervention,
+    InterventionFormat,
+    InterventionStatus,
+    Registration,
+)
 from .knowledge import Article, ArticleKind, ArticleStatus, SuggestionFollow
 from .problems import Problem, ProblemAnswer, ProblemAnswerDelivery, ProblemStatus
 from .signins import PendingSignIn, PendingSignInStatus
@@ -47,7 +54,11 @@ __all__ = [
     "DiagnosticStatus",
     "Event",
     "Experiment",
+    "Feedback",
     "ExperimentStatus",
+    "Intervention",
+    "InterventionFormat",
+    "InterventionStatus",
     "Message",
     "Milestone",
     "Notification",
@@ -61,6 +72,7 @@ __all__ = [
     "Recommendation",
     "RecommendationStatus",
     "ReferenceCounter",
+    "Registration",
     "ReminderDelivery",
     "SavedFilter",
     "Study",

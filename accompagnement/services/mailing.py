@@ -59,7 +59,20 @@ REQUEST_KINDS = frozenset(
 MILESTONE_KINDS = frozenset({"milestone_reminder"})
 # For the pilot only, about no request in particular (`context` holds the content).
 PILOT_KINDS = frozenset({"weekly_digest"})
-KINDS = REQUEST_KINDS | MILESTONE_KINDS | PILOT_KINDS
+# About a training session (`context["intervention_id"]`; see services/interventions.py).
+INTERVENTION_KINDS = frozenset(
+    {
+        "intervention_registered",
+        "intervention_promoted",
+        "intervention_reminder",
+        "intervention_speaker_reminder",
+        "intervention_changed",
+        "intervention_cancelled",
+        "intervention_feedback",
+        "intervention_material",
+    }
+)
+KINDS = REQUEST_KINDS | MILESTONE_KINDS | PILOT_KINDS | INTERVENTION_KINDS
 MESSAGE_KINDS = frozenset({"team_reply", "agent_reply", "internal_note"})
 # Kinds only a team member may receive, whatever the message.
 TEAM_ONLY_KINDS = frozenset({"internal_note"})
@@ -121,6 +134,10 @@ def _refusal_reason_without_request(notification: Notification) -> str:
             return _("Un rappel de jalon ne s'adresse qu'à un agent de DDI.")
     if notification.kind in PILOT_KINDS and not permissions.is_pilot(recipient):
         return _("Cette synthèse est réservée au pilotage.")
+    if notification.kind in INTERVENTION_KINDS:
+        from .interventions import intervention_refusal_reason
+
+        return intervention_refusal_reason(notification)
     return ""
 
 
@@ -190,6 +207,11 @@ def _email_without_request(notification: Notification) -> tuple[str, dict]:
     }
     if notification.kind in MILESTONE_KINDS:
         return _("[Calendrier]"), {**context, **_milestone_context(notification)}
+    if notification.kind in INTERVENTION_KINDS:
+        from .interventions import intervention_email_parts
+
+        extra, attachments = intervention_email_parts(notification)
+        return _("[Interventions]"), {**context, **extra, "attachments": attachments}
     return _("[Pilotage]"), {**context, **_digest_context(notification)}
 
 
@@ -242,6 +264,8 @@ def _email(notification: Notification, prefix: str, context: dict) -> EmailMulti
         },
     )
     email.attach_alternative(html, "text/html")
+    for filename, content, mimetype in context.get("attachments", ()):
+        email.attach(filename, content, mimetype)
     return email
 
 

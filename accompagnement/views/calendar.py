@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event, vDuration
 
-from .. import permissions, selectors_campaigns
+from .. import permissions, selectors_campaigns, selectors_interventions
 from ..forms_calendar import CalendarFilterForm
 from ..services import campaigns as services
+from ..services.interventions import intervention_ical_event
 
 FEED_NAME = "Accompagnement Chorus"
 FEED_PRODID = "-//SGG//Accompagnement Chorus des DDI//FR"
@@ -66,6 +67,7 @@ def calendar_index(request):
             "today": today,
             "feed_url": _feed_url(request, token),
             "token_created_at": token.created_at if token else None,
+            "sessions": selectors_interventions.upcoming_sessions_for_calendar(user),
         },
     )
 
@@ -108,8 +110,10 @@ def calendar_feed(request):
     user = permissions.get_calendar_feed_user_or_404(request)
     milestones = selectors_campaigns.milestones_for_user(user)
     page_url = request.build_absolute_uri(reverse("calendar:index"))
+    sessions = selectors_interventions.sessions_for_calendar(user)
     response = HttpResponse(
-        _ical_calendar(milestones, page_url=page_url), content_type="text/calendar; charset=utf-8"
+        _ical_calendar(milestones, page_url=page_url, sessions=sessions),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="accompagnement-chorus.ics"'
     # The URL carries a secret: no shared cache may keep what it returns.
@@ -117,7 +121,7 @@ def calendar_feed(request):
     return response
 
 
-def _ical_calendar(milestones, *, page_url: str) -> bytes:
+def _ical_calendar(milestones, *, page_url: str, sessions=()) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", FEED_PRODID)
     calendar.add("version", "2.0")
@@ -152,4 +156,8 @@ def _ical_calendar(milestones, *, page_url: str) -> bytes:
         event.add("categories", [campaign.title])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
+    # The training sessions the person holds a place at or speaks at (same UID as the
+    # invitation sent by e-mail: the agenda keeps one entry).
+    for session in sessions:
+        calendar.add_component(intervention_ical_event(session))
     return calendar.to_ical()

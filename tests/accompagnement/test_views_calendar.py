@@ -239,12 +239,13 @@ def test_the_agent_page_takes_a_fixed_number_of_queries(client, agent, django_as
     _grow(2)
     _own(agent, 2)
     # Session, user, campaigns of the filter, DDI profile, milestones, their programmes,
-    # their CSPs, the DDI's acknowledgements with who made them, the feed secret.
-    with django_assert_num_queries(9):
+    # their CSPs, the DDI's acknowledgements with who made them, the feed secret, the
+    # person's training sessions.
+    with django_assert_num_queries(10):
         client.get(INDEX_URL)
     _grow(15)
     _own(agent, 15)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(INDEX_URL)
     assert response.content.decode().count("Marquer comme fait") >= 8
 
@@ -253,11 +254,11 @@ def test_the_team_page_takes_a_fixed_number_of_queries(client, pilot, django_ass
     client.force_login(pilot)
     _grow(2)
     # Session, user, campaigns of the filter, milestones, their programmes, their CSPs,
-    # DDI profiles, acknowledgements, the feed secret.
-    with django_assert_num_queries(9):
+    # DDI profiles, acknowledgements, the feed secret, the person's training sessions.
+    with django_assert_num_queries(10):
         client.get(INDEX_URL)
     _grow(20)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(INDEX_URL, {"campagne": ""})
 
 
@@ -265,12 +266,13 @@ def test_the_feed_takes_a_fixed_number_of_queries(client, agent, django_assert_n
     token = CalendarToken.objects.create(user=agent, token="jeton-requetes")
     _grow(2)
     _own(agent, 2)
-    # The secret with its owner, DDI profile, milestones, their programmes, their CSPs.
-    with django_assert_num_queries(5):
+    # The secret with its owner, DDI profile, milestones, their programmes, their CSPs,
+    # the person's training sessions.
+    with django_assert_num_queries(6):
         client.get(FEED_URL, {"jeton": token.token})
     _grow(15)
     _own(agent, 15)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(FEED_URL, {"jeton": token.token})
 
 
