@@ -82,12 +82,14 @@ def _live_database(transactional_db):
 
 
 @pytest.fixture
-def screenshot(page):
-    """Save a full-page screenshot under test-results/screenshots/ to look at."""
+def screenshot(page, accessibility_audit):
+    """Save a full-page screenshot under test-results/screenshots/ to look at, and audit
+    the page with axe-core: every page a journey looks at is checked."""
 
     def take(name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        accessibility_audit(name)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     take.folder = SCREENSHOTS
