@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ class AccompagnementConfig(AppConfig):
     def ready(self):
         from .dashboards.aggregates import register_sqlite_functions
         from .dashboards.cache import on_request_deleted
+        from .http_security import stamp_session_on_login
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="acc_sqlite_functions")
         # Cached dashboard tables must not count a deleted request.
@@ -19,3 +21,5 @@ class AccompagnementConfig(AppConfig):
             sender="accompagnement.SupportRequest",
             dispatch_uid="acc_dashboards_request_deleted",
         )
+        # The session's inactivity expiry starts at login (http_security.py).
+        user_logged_in.connect(stamp_session_on_login, dispatch_uid="acc_session_login_stamp")

@@ -11,6 +11,7 @@ from ddi.enums import DDIKind
 from ddi.models import Programme
 
 from .enums import Axis
+from .form_fields import ModelMultipleChoiceField
 from .models import Article, ArticleKind, ArticleStatus, Category
 
 CHECKBOXES_TEMPLATE = "accompagnement/resources/_checkboxes_field.html"
@@ -38,14 +39,14 @@ class ArticleForm(DsfrBaseForm):
         ),
     )
     axis = forms.ChoiceField(label=_("Axe"), choices=Axis.choices)
-    categories = forms.ModelMultipleChoiceField(
+    categories = ModelMultipleChoiceField(
         label=_("Catégories"),
         queryset=Category.objects.filter(is_active=True).order_by("axis", "position", "name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Facultatif. Ctrl ou Cmd + clic pour en choisir plusieurs."),
     )
-    programmes = forms.ModelMultipleChoiceField(
+    programmes = ModelMultipleChoiceField(
         label=_("Programmes concernés"),
         queryset=Programme.objects.order_by("code"),
         required=False,

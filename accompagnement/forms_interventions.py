@@ -11,6 +11,7 @@ from ddi.enums import DDIKind
 from ddi.models import Department, Programme, Region
 
 from .enums import Axis, Role
+from .form_fields import ModelMultipleChoiceField
 from .models import Article, Category, InterventionFormat, User
 
 
@@ -27,7 +28,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name()
 
@@ -48,7 +49,7 @@ class InterventionForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     axis = forms.ChoiceField(label=_("Axe"), choices=Axis.choices)
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         label=_("Thèmes"),
         queryset=Category.objects.none(),
         required=False,
@@ -92,19 +93,19 @@ class InterventionForm(DsfrBaseForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Aucun coché : tous les types."),
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = ModelMultipleChoiceField(
         label=_("Régions visées"),
         queryset=Region.objects.none(),
         required=False,
         help_text=_("Aucune : toutes les régions."),
     )
-    programmes = forms.ModelMultipleChoiceField(
+    programmes = ModelMultipleChoiceField(
         label=_("Programmes visés"),
         queryset=Programme.objects.none(),
         required=False,
         help_text=_("Aucun : toutes les DDI ; sinon celles rattachées pour l’un d’eux."),
     )
-    articles = forms.ModelMultipleChoiceField(
+    articles = ModelMultipleChoiceField(
         label=_("Supports (articles des ressources)"),
         queryset=Article.objects.none(),
         required=False,

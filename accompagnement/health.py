@@ -1,12 +1,21 @@
 """Health checks of the services the portal depends on."""
 
 import logging
+import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
+
+from .celery_signals import BEAT_LAST_RUN_KEY, WORKER_HEARTBEAT_KEY
+
+# A worker beats every 30 s: 5 minutes without a beat, it is gone or stuck.
+WORKER_STALE_AFTER_SECONDS = 5 * 60
+# Beat sends the outbox sweep every 5 minutes: twice that without a run, it is down.
+BEAT_STALE_AFTER_SECONDS = 10 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -48,5 +57,36 @@ def check_broker() -> dict:
     return _result(True)
 
 
-def check_all() -> dict:
-    return {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
+def _check_recent(key: str, stale_after: int, missing: str) -> dict:
+    """Fresh when the timestamp under `key` is at most `stale_after` seconds old."""
+    try:
+        recorded = cache.get(key)
+    except Exception as exc:
+        return _result(False, type(exc).__name__)
+    if not recorded:
+        return _result(False, missing)
+    age = max(0, round(time.time() - recorded["at"]))
+    result = _result(age <= stale_after, "" if age <= stale_after else "stale")
+    result["age_seconds"] = age
+    return result
+
+
+def check_worker() -> dict:
+    """The last heartbeat of a Celery worker (written by the worker, celery_signals.py)."""
+    return _check_recent(WORKER_HEARTBEAT_KEY, WORKER_STALE_AFTER_SECONDS, "no heartbeat")
+
+
+def check_beat() -> dict:
+    """The last periodic task sent by Celery beat."""
+    return _check_recent(BEAT_LAST_RUN_KEY, BEAT_STALE_AFTER_SECONDS, "no run recorded")
+
+
+def check_all(*, web_only: bool = False) -> dict:
+    """Every check; `web_only`: what a web process needs (the load balancer's probe must
+    not take the web processes out because the worker stopped)."""
+    checks = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
+    # Off where no worker runs beside the web process (the test suite, a benchmark).
+    if getattr(settings, "HEALTH_CHECK_CELERY", True) and not web_only:
+        checks["worker"] = check_worker()
+        checks["beat"] = check_beat()
+    return checks

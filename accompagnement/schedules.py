@@ -107,6 +107,17 @@ SCHEDULES: tuple[Schedule, ...] = (
         crontab=Crontab(minute="0", hour="8", day_of_week="1"),
         expire_seconds=12 * 3600,
     ),
+    Schedule(
+        name="Anonymisation des demandes clôturées anciennes",
+        task="accompagnement.personal_data_anonymise",
+        description=(
+            "Anonymise les demandes clôturées depuis plus que la durée de conservation "
+            "(PERSONAL_DATA_RETENTION_DAYS) : noms, adresses, textes et fichiers retirés, "
+            "chiffres du pilotage conservés. Sans effet sur les demandes déjà anonymisées."
+        ),
+        crontab=Crontab(minute="15", hour="3"),
+        expire_seconds=6 * 3600,
+    ),
 )
 
 

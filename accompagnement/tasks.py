@@ -128,3 +128,15 @@ def intervention_reminders() -> int:
     from .services.interventions import intervention_reminders_record
 
     return intervention_reminders_record()
+
+
+@shared_task(name="accompagnement.personal_data_anonymise", ignore_result=True)
+def personal_data_anonymise() -> int:
+    """Anonymise the closed requests past the retention delay (idempotent, in batches)."""
+    from django.conf import settings
+
+    from .services.privacy import support_requests_anonymise_due
+
+    done = support_requests_anonymise_due(batch_size=settings.PERSONAL_DATA_ANONYMISE_BATCH)
+    logger.info("personal_data_anonymise: %s request(s) anonymised", done)
+    return done

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import forms
-from .views import health, home, proconnect
+from . import forms, ratelimits
+from .views import health, home, pages, privacy, proconnect
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,26 +10,36 @@ urlpatterns = [
     path("equipe/problemes/", include(("accompagnement.urls_problems", "problems"))),
     path("equipe/", include(("accompagnement.urls_team", "team"))),
     path("", include(("accompagnement.urls_calendar", "calendar"))),
+    path(
+        "pilotage/donnees-personnelles/",
+        privacy.personal_data_export,
+        name="personal_data_export",
+    ),
     path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
     path("ressources/", include(("accompagnement.urls_resources", "resources"))),
     path("etude/", include(("accompagnement.urls_study", "study"))),
     path("interventions/", include(("accompagnement.urls_interventions", "interventions"))),
     path("", include(("accompagnement.urls_proconnect", "proconnect"))),
     path("sante/", health.health, name="health"),
+    path("accessibilite/", pages.accessibility, name="accessibility"),
     path(
         "connexion/",
-        proconnect.LoginView.as_view(
-            authentication_form=forms.LoginForm, redirect_authenticated_user=True
+        ratelimits.limit_posts(ratelimits.LOGIN)(
+            proconnect.LoginView.as_view(
+                authentication_form=forms.LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
     path("deconnexion/", proconnect.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=forms.PasswordResetForm,
-            subject_template_name="registration/password_reset_subject.txt",
-            email_template_name="registration/password_reset_email.txt",
+        ratelimits.limit_posts(ratelimits.RESET_IP, ratelimits.RESET_EMAIL)(
+            auth_views.PasswordResetView.as_view(
+                form_class=forms.PasswordResetForm,
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+            )
         ),
         name="password_reset",
     ),

@@ -23,6 +23,7 @@ printed on stdout.
 
 import argparse
 import http.client
+import json
 import math
 import os
 import re
@@ -184,14 +185,15 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
         if server.poll() is not None:
             sys.exit(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
         try:
-            status, _headers, body = Client(port).get("/sante/")[:3]
+            # The login page: /sante/ also wants a Celery worker, which the bench has not.
+            status, _headers, body = Client(port).get("/connexion/")[:3]
         except OSError:
             status, body = None, b""
         if status == 200:
             return server
         if time.monotonic() > deadline:
             sys.exit(
-                f"gunicorn did not answer /sante/ in {START_TIMEOUT} s ({status}): "
+                f"gunicorn did not answer /connexion/ in {START_TIMEOUT} s ({status}): "
                 f"{body[:500]!r}\n{log.read_text()[-3000:]}"
             )
         time.sleep(0.3)
@@ -330,6 +332,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--page", action="append", help="Only this page (repeatable).")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     options = parser.parse_args()
 
     database_url = os.environ.get("DASHBOARD_BENCH_DATABASE_URL", DATABASE_URL)
@@ -359,6 +362,23 @@ def main() -> None:
     finally:
         stop_server(server)
     report(measures)
+    if options.json:
+        options.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "path": m.path,
+                        "status": m.status,
+                        "cold": round(m.cold, 1),
+                        "p50": round(m.p50, 1),
+                        "p95": round(m.p95, 1),
+                        "max": round(max(m.times), 1),
+                    }
+                    for m in measures
+                ],
+                indent=2,
+            )
+        )
     failed = [m.path for m in measures if m.status != 200]
     if failed:
         sys.exit(f"Not 200: {', '.join(failed)}")

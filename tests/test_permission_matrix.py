@@ -42,6 +42,7 @@ def row(anonymous, agent_a, agent_b, member, pilot):
 MATRIX = {
     ("home", None, "get"): row(LOGIN, 200, 200, 200, 200),
     ("health", None, "get"): row(200, 200, 200, 200, 200),
+    ("accessibility", None, "get"): row(200, 200, 200, 200, 200),
     ("login", None, "get"): row(200, 302, 302, 302, 302),
     ("logout", None, "post"): row(302, 302, 302, 302, 302),
     ("password_reset", None, "get"): row(200, 200, 200, 200, 200),
@@ -110,6 +111,7 @@ MATRIX = {
     ("steering:map", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:campaign", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:team", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("personal_data_export", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:export", "table_csv", "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:export", "table_xlsx", "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:export", "unknown_table", "get"): row(LOGIN, 403, 403, 403, 404),

@@ -303,11 +303,10 @@ def choropleth_svg(table: Table, per: str = PER_AGENTS, *, dom_id: str = "carte"
     ]
     x, y, width, height = INSET_FRAME
     parts = [
+        # Sized by static/css/portail.css: the Content Security Policy refuses style="".
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {geometry.width}'
         f' {geometry.height + LEGEND_HEIGHT}" role="img"'
-        f' aria-labelledby="{dom_id}-titre {dom_id}-desc" class="steering-choropleth"'
-        ' style="max-width:100%;height:auto;print-color-adjust:exact;'
-        '-webkit-print-color-adjust:exact">',
+        f' aria-labelledby="{dom_id}-titre {dom_id}-desc" class="steering-choropleth">',
         f'<title id="{dom_id}-titre">'
         f"{escape(_('Carte des demandes par département, %(unit)s') % {'unit': unit})}"
         "</title>",

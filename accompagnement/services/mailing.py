@@ -275,8 +275,42 @@ def _finish(notification_id: int, status: str, error: str = "", **fields) -> Non
     )
 
 
-def notification_send(*, notification_id: int) -> SendOutcome:
+def mail_connection():
+    """A connection to the mail server (opened on first use, closed by the caller)."""
+    return get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS)
+
+
+def _for_sending():
+    return Notification.objects.select_related(
+        "recipient", "request__ddi", "request__category", "request__assignee", "message__author"
+    )
+
+
+def notifications_for_sending(notification_ids: list[int]) -> dict[int, Notification]:
+    """The rows of a batch with what their e-mails need, in two queries whatever its size:
+    the notifications with their recipient, request and message, then the milestones of
+    the reminders among them."""
+    from ..models import Milestone
+
+    notifications = _for_sending().in_bulk(notification_ids)
+    reminders = [n for n in notifications.values() if n.kind in MILESTONE_KINDS]
+    milestone_ids = {n.context.get("milestone_id") for n in reminders} - {None}
+    milestones = (
+        Milestone.objects.select_related("campaign").in_bulk(milestone_ids) if milestone_ids else {}
+    )
+    for notification in reminders:
+        notification._milestone = milestones.get(notification.context.get("milestone_id"))
+    return notifications
+
+
+def notification_send(
+    *, notification_id: int, connection=None, notification: Notification | None = None
+) -> SendOutcome:
     """Send one notification of the outbox, at most once.
+
+    A batch passes its open mail `connection` (else one is opened for this e-mail) and the
+    row as read by `notifications_for_sending` (else it is read here, once claimed). The
+    claim is committed before the sending, the outcome after it, as for a single e-mail.
 
     Raises one of `TRANSIENT_ERRORS` after putting the row back to pending, so that the
     caller (the task) may retry.
@@ -286,9 +320,11 @@ def notification_send(*, notification_id: int) -> SendOutcome:
     ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, sent_at=timezone.now())
     if not claimed:
         return SendOutcome.SKIPPED
-    notification = Notification.objects.select_related(
-        "recipient", "request__ddi", "request__category", "request__assignee", "message__author"
-    ).get(pk=notification_id)
+    if notification is None:
+        notification = _for_sending().get(pk=notification_id)
+    else:
+        notification.status = NotificationStatus.SENDING
+        notification.attempts += 1
 
     reason = _refusal_reason(notification)
     if reason:
@@ -298,9 +334,11 @@ def notification_send(*, notification_id: int) -> SendOutcome:
 
     try:
         email = notification_email(notification)
-        email.connection = get_connection(
-            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
-        )
+        if connection is None:
+            email.connection = mail_connection()
+        else:
+            connection.open()  # once: kept open for the rest of the batch
+            email.connection = connection
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:
         if all(code >= 500 for code, _message in exc.recipients.values()):

@@ -51,7 +51,12 @@ from ..selectors_reminders import (
     weekly_digest,
 )
 from ..sla import add_working_days, is_working_day, working_days_between
-from .mailing import TRANSIENT_ERRORS, notification_send
+from .mailing import (
+    TRANSIENT_ERRORS,
+    mail_connection,
+    notification_send,
+    notifications_for_sending,
+)
 from .notifications import notification_record
 from .requests import ConcurrentUpdateError, support_request_transition
 
@@ -90,12 +95,28 @@ def _queue_sending(notification_ids: list[int]) -> None:
 def notifications_send_in_turn(*, notification_ids: list[int]) -> list[int]:
     """Send outbox rows one after the other, each claimed on its own by `notification_send`
     (a redelivered batch skips what was sent). At the first transient failure (mail
-    server down) stop, and return the ids left to send, that one included."""
-    for position, notification_id in enumerate(notification_ids):
+    server down) stop, and return the ids left to send, that one included.
+
+    The rows are read once for the whole batch, and its e-mails go through one mail
+    connection, closed at the end; what stays per e-mail is the claim, committed before
+    the sending, and the outcome, committed after it."""
+    notifications = notifications_for_sending(notification_ids)
+    connection = mail_connection()
+    try:
+        for position, notification_id in enumerate(notification_ids):
+            try:
+                notification_send(
+                    notification_id=notification_id,
+                    connection=connection,
+                    notification=notifications.get(notification_id),
+                )
+            except TRANSIENT_ERRORS:
+                return list(notification_ids[position:])
+    finally:
         try:
-            notification_send(notification_id=notification_id)
-        except TRANSIENT_ERRORS:
-            return list(notification_ids[position:])
+            connection.close()
+        except TRANSIENT_ERRORS as exc:  # a broken connection: nothing more to send on it
+            logger.warning("Mail connection closed with an error: %s", exc)
     return []
 
 

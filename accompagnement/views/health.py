@@ -10,8 +10,10 @@ from ..health import check_all
 @never_cache
 @require_GET
 def health(request):
-    """Public: database, cache and broker, 200 when all are up, 503 otherwise."""
-    checks = check_all()
+    """Public: database, cache, broker, worker heartbeat and beat's last run; 200 when
+    all are fine, 503 otherwise. `?perimetre=web`: the first three only (for the load
+    balancer's probe of the web processes)."""
+    checks = check_all(web_only=request.GET.get("perimetre") == "web")
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks},

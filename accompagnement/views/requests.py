@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import permissions, selectors_requests
+from .. import permissions, ratelimits, selectors_requests
 from ..enums import Status
 from ..forms_requests import ReplyForm, RequestFilterForm, SupportRequestForm, VersionForm
 from ..services.requests import (
@@ -40,9 +40,19 @@ def _get_request(user, reference):
 @permissions.role_required(permissions.is_agent)
 @require_http_methods(["GET", "POST"])
 def request_create(request):
+    status = 200
     if request.method == "POST":
         form = SupportRequestForm(request.POST, request.FILES, user=request.user)
+        limited = None
         if form.is_valid():
+            # Over a limit, the form comes back with what was typed: nothing is lost.
+            limited = ratelimits.hit(request, ratelimits.REQUEST_CREATE) or ratelimits.take(
+                request, ratelimits.UPLOADS, len(form.cleaned_data["attachments"])
+            )
+        if limited is not None:
+            form.add_error(None, limited.message)
+            status = 429
+        elif form.is_valid():
             try:
                 support_request = support_request_create(
                     requester=request.user, **form.service_arguments()
@@ -53,7 +63,7 @@ def request_create(request):
                 return redirect("requests:confirmation", reference=support_request.reference)
     else:
         form = SupportRequestForm(user=request.user)
-    return render(request, "accompagnement/requests/create.html", {"form": form})
+    return render(request, "accompagnement/requests/create.html", {"form": form}, status=status)
 
 
 def request_confirmation(request, reference):
@@ -133,6 +143,14 @@ def request_reply(request, reference):
     form = ReplyForm(
         request.POST, request.FILES, user=request.user, support_request=support_request
     )
+    limited = None
+    if form.is_valid():
+        limited = ratelimits.take(
+            request, ratelimits.UPLOADS, len(form.cleaned_data["attachments"])
+        )
+    if limited is not None:
+        form.add_error(None, limited.message)
+        return _render_request_page(request, support_request, form, status=429)
     if form.is_valid():
         try:
             message = support_request_reply(

@@ -7,7 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from accompagnement.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -53,14 +56,22 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_filters",
     "django_htmx",
+    "csp",
     "ddi",
     "accompagnement",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (accompagnement/logging.py).
+    "accompagnement.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every page.
+    "accompagnement.http_security.ContentSecurityPolicyMiddleware",
+    "accompagnement.http_security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions end after SESSION_COOKIE_AGE without activity.
+    "accompagnement.http_security.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -182,6 +193,23 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Rate limits (django-ratelimit, counted in the cache): "count/period", period s, m, h or d.
+# Sign-in per IP address (on top of django-axes), password reset per IP address and per
+# e-mail address, filings per agent, and uploaded files per user (by number of files).
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="20/m")
+RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
+RATELIMIT_REQUEST_CREATE = env.str("RATELIMIT_REQUEST_CREATE", default="20/h")
+RATELIMIT_UPLOADS = env.str("RATELIMIT_UPLOADS", default="60/h")
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Behind a reverse proxy, the META key of the header that carries the client's address
+# (e.g. HTTP_X_REAL_IP, set by the proxy); REMOTE_ADDR when empty.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+
+# Personal data retention: closed requests older than this many days (after closing) are
+# anonymised by a daily Celery job; the figures of the dashboards are kept.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+PERSONAL_DATA_ANONYMISE_BATCH = env.int("PERSONAL_DATA_ANONYMISE_BATCH", default=200)
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -248,15 +276,61 @@ DSFR_MARK_OPTIONAL_FIELDS = False
 SITE_TITLE = _("Accompagnement Chorus des DDI")
 SITE_TAGLINE = _("Équipe interministérielle d'accompagnement des DDI")
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# A session ends after SESSION_COOKIE_AGE seconds without a page seen (2 hours), give or
+# take SESSION_REFRESH_INTERVAL: the expiry is pushed back at most that often
+# (accompagnement/http_security.py), not on every request.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
+SESSION_REFRESH_INTERVAL = 300
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms carry the token (htmx posts the form's fields).
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+# Content Security Policy (django-csp), enforced in every environment so that the tests
+# and the browser journeys run under it: scripts from the portal only (django-dsfr's get
+# the request's nonce), no inline script, no inline style, nothing from elsewhere. The
+# ProConnect origin is added to form-action when it is configured (http_security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
 }
+
+# Logs on stderr: JSON lines in production (LOG_FORMAT=json, its default there), text in
+# development; each line carries the request id, the user id and role, or the Celery task.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+
+# `/sante/` also checks the Celery worker's heartbeat and beat's last run (a 503 when
+# stale); HEALTH_CHECK_CELERY=false where no worker runs (tests, benchmarks).
+HEALTH_CHECK_CELERY = env.bool("HEALTH_CHECK_CELERY", default=True)
+
+# Errors to Sentry when SENTRY_DSN is set (nothing is initialised otherwise); no personal
+# data is sent (send_default_pii=False): the request id links an event to the logs.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

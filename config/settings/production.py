@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from accompagnement.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import CONTENT_SECURITY_POLICY, SECRET_KEY, env
 
 DEBUG = False
 
@@ -17,12 +19,13 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+# Cookies over HTTPS only (HttpOnly, SameSite, nosniff, Referrer-Policy, frame denial and
+# the Content Security Policy are in base.py, for every environment).
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SESSION_COOKIE_SAMESITE = "Lax"
-X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True}
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -30,3 +33,7 @@ STORAGES = {
 }
 # django-dsfr's SRI hashes do not match files rewritten by hashed static storage.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
+
+# JSON log lines by default, for the log collector (LOG_FORMAT=text to read them by eye).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))

@@ -34,3 +34,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # ProConnect signs with RS256; the tests' fake providers sign with the client secret.
 OIDC_RP_SIGN_ALGO = "HS256"
+
+# No Celery worker runs beside the test process: /sante/ leaves the worker and beat out
+# (the health tests switch them on explicitly).
+HEALTH_CHECK_CELERY = False

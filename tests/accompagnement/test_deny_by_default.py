@@ -13,6 +13,8 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "health",
+    # The accessibility statement, linked from every page's footer (the login page too).
+    "accessibility",
     "admin:login",
     # The iCalendar feed: a calendar application subscribes without a session, so the
     # view skips the login but serves nothing without a person's secret `?jeton=` (or a

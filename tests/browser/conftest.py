@@ -115,3 +115,22 @@ def accessibility_audit(page):
         assert not found, f"{label or page.url}: " + "; ".join(found)
 
     return audit
+
+
+@pytest.fixture(autouse=True)
+def _content_security_policy_respected(request):
+    """Every journey runs under the portal's Content Security Policy: a script, a style
+    or a form target it refuses is a defect (Chromium reports it in the console)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not violations, "Content Security Policy violated: " + " | ".join(violations)

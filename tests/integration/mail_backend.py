@@ -1,7 +1,8 @@
 """The e-mail backend of the worker processes started by the integration tests.
 
-Django's file backend, one file per e-mail (the portal opens one connection per e-mail;
-Django's own file names may collide within a second), made slow or stuck on demand
+Django's file backend, one file per e-mail (a batch sends its e-mails through one
+connection, which Django's backend would write to one file; and Django's own file names
+may collide within a second), made slow or stuck on demand
 through the environment, so that a test can kill the worker in the middle of a fan-out
 at a known point:
 
@@ -18,14 +19,20 @@ from django.core.mail.backends.filebased import EmailBackend
 
 
 class SlowFileBackend(EmailBackend):
-    def _get_filename(self):
-        if self._fname is None:
-            self._fname = os.path.join(self.file_path, f"{uuid.uuid4().hex}.eml")
-        return self._fname
+    def open(self):
+        return False  # nothing to open: each e-mail gets its own file, in send_messages
+
+    def close(self):
+        pass
 
     def send_messages(self, email_messages):
-        hang_after = os.environ.get("TEST_MAIL_HANG_AFTER")
-        if hang_after and len(os.listdir(self.file_path)) >= int(hang_after):
-            time.sleep(3600)
-        time.sleep(float(os.environ.get("TEST_MAIL_DELAY", "0")))
-        return super().send_messages(email_messages)
+        for message in email_messages:
+            hang_after = os.environ.get("TEST_MAIL_HANG_AFTER")
+            if hang_after and len(os.listdir(self.file_path)) >= int(hang_after):
+                time.sleep(3600)
+            time.sleep(float(os.environ.get("TEST_MAIL_DELAY", "0")))
+            path = os.path.join(self.file_path, f"{uuid.uuid4().hex}.eml")
+            with open(path, "wb") as self.stream:
+                self.write_message(message)
+            self.stream = None
+        return len(email_messages)

@@ -1,0 +1,65 @@
+"""The pilot's export of one person's data (RGPD, right of access)."""
+
+import json
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from .. import permissions, selectors_privacy
+from ..forms_privacy import PersonSearchForm
+
+
+@permissions.role_required(permissions.is_pilot)
+@require_GET
+def personal_data_export(request):
+    form = PersonSearchForm(request.GET or None)
+    person = data = None
+    if form.is_valid():
+        person = selectors_privacy.person_by_email(form.cleaned_data["email"])
+        if person is not None:
+            data = selectors_privacy.personal_data_of(person)
+            if request.GET.get("telecharger"):
+                return _json_download(person, data)
+    return render(
+        request,
+        "accompagnement/privacy/export.html",
+        {
+            "form": form,
+            "searched": form.is_valid(),
+            "person": person,
+            "counts": _counts(data) if data else None,
+        },
+    )
+
+
+SECTION_LABELS = {
+    "demandes_deposees": _("Demandes déposées"),
+    "demandes_suivies": _("Demandes suivies"),
+    "messages_ecrits": _("Messages et notes écrits"),
+    "pieces_jointes_deposees": _("Pièces jointes déposées"),
+    "jalons_marques_faits": _("Jalons marqués faits"),
+    "inscriptions": _("Inscriptions aux interventions"),
+    "tentatives_de_connexion_proconnect": _("Tentatives de connexion avec ProConnect"),
+}
+
+
+def _counts(data: dict) -> list[tuple[str, int]]:
+    return [(label, len(data[key])) for key, label in SECTION_LABELS.items()]
+
+
+def _json_download(person, data) -> HttpResponse:
+    payload = {
+        "exporte_le": timezone.now().isoformat(),
+        "personne": person.email,
+        **data,
+    }
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"donnees-personnelles-{person.pk}-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
