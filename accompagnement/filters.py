@@ -22,6 +22,7 @@ from .enums import (
     Priority,
     Status,
 )
+from .form_fields import DateInput
 from .forms_team import QueueFilterForm
 
 STATUS_OPEN = "open"
@@ -65,14 +66,6 @@ class CheckboxFilter(django_filters.Filter):
 
 def _all(label):
     return {"empty_label": label}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-    group_class = "fr-input-group"  # read by the DSFR field template
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class LocalDayFilter(django_filters.DateFilter):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -13,25 +13,12 @@ from ddi.enums import DDIKind
 from . import selectors_queue
 from .dashboards.scope import TEAM_CREATED, Period, Scope, period_bounds
 from .enums import Axis
+from .form_fields import DateInput
+from .form_fields import grid_col as _col
+from .form_fields import grid_row as _row
 
 # Longest custom period, so that a typo in a year does not scan centuries.
 MAX_CUSTOM_DAYS = 366 * 20
-
-
-def _row(*columns) -> Div:
-    return Div(*columns, css_class="fr-grid-row fr-grid-row--gutters")
-
-
-def _col(field: str, css_class: str = "fr-col-12 fr-col-sm-6 fr-col-lg-3") -> Div:
-    return Div(field, css_class=css_class)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-    group_class = "fr-input-group"  # read by the DSFR field template
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class DashboardFilterForm(DsfrBaseForm):

@@ -10,17 +10,10 @@ from dsfr.forms import DsfrBaseForm
 
 from . import selectors_study
 from .enums import Axis
+from .form_fields import DateInput
 from .models import DiagnosticStatus, ExperimentStatus, RecommendationStatus
 
 CHECKBOX_TEMPLATE = "accompagnement/team/_checkbox_field.html"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-    group_class = "fr-input-group"  # read by the DSFR field template
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _helper(*layout, submit_label) -> FormHelper:

@@ -17,6 +17,8 @@ from ddi.models import Ministry, ServiceCentre
 
 from . import selectors_queue
 from .enums import EscalationTarget, Status
+from .form_fields import grid_col as _col
+from .form_fields import grid_row as _row
 
 # Our own DSFR markup for checkboxes and radios, rendered by crispy with the project's
 # templates: django-dsfr's snippets also need django-widget-tweaks in INSTALLED_APPS.
@@ -38,14 +40,6 @@ def _helper(*layout) -> FormHelper:
     helper.disable_csrf = True  # the templates write {% csrf_token %} in each <form>
     helper.layout = Layout(*layout)
     return helper
-
-
-def _row(*columns) -> Div:
-    return Div(*columns, css_class="fr-grid-row fr-grid-row--gutters")
-
-
-def _col(field: str, css_class: str = "fr-col-12 fr-col-sm-6 fr-col-lg-3") -> Div:
-    return Div(field, css_class=css_class)
 
 
 def _member_choices(members) -> list[tuple]:
