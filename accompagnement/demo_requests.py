@@ -1141,13 +1141,16 @@ def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime)
 
 
 def _statistics_refresh() -> None:
-    """PostgreSQL's planner statistics, after the tables grew by a large batch (outside
-    the transaction; autovacuum would get there later, the dashboards need them now)."""
-    if connection.vendor != "postgresql":
+    """PostgreSQL's planner statistics and visibility map, after the tables grew by a
+    large batch (outside the transaction; autovacuum would get there later, the pages
+    need them now: the queue counts its rows from an index alone only once the table's
+    pages are marked all-visible)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
         for model in (SupportRequest, Message, Event):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _rows_write(model, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -3,10 +3,11 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from .form_fields import DsfrForm
 
 
-class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
+class LoginForm(auth_forms.AuthenticationForm, DsfrForm):
     username = forms.EmailField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),
@@ -28,7 +29,7 @@ class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
         self.helper.layout = Layout("username", "password", Submit("submit", _("Se connecter")))
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
+class PasswordResetForm(auth_forms.PasswordResetForm, DsfrForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse électronique")
@@ -38,7 +39,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
         self.helper.layout = Layout("email", Submit("submit", _("Recevoir un lien")))
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
+class SetPasswordForm(auth_forms.SetPasswordForm, DsfrForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -48,7 +49,7 @@ class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
         )
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm, DsfrBaseForm):
+class PasswordChangeForm(auth_forms.PasswordChangeForm, DsfrForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

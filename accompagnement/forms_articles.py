@@ -5,13 +5,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.enums import DDIKind
 from ddi.models import Programme
 
 from .enums import Axis
-from .form_fields import ModelMultipleChoiceField
+from .form_fields import DsfrForm, ModelMultipleChoiceField
 from .models import Article, ArticleKind, ArticleStatus, Category
 
 CHECKBOXES_TEMPLATE = "accompagnement/resources/_checkboxes_field.html"
@@ -22,7 +21,7 @@ REQUIRED_NOTICE = HTML(
 )
 
 
-class ArticleForm(DsfrBaseForm):
+class ArticleForm(DsfrForm):
     kind = forms.ChoiceField(label=_("Nature"), choices=ArticleKind.choices)
     title = forms.CharField(label=_("Titre"), max_length=200)
     summary = forms.CharField(
@@ -134,7 +133,7 @@ class ArticleForm(DsfrBaseForm):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class ArticleFilterForm(DsfrBaseForm):
+class ArticleFilterForm(DsfrForm):
     """The list's search and filters (GET)."""
 
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)

@@ -4,10 +4,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from .form_fields import DsfrForm
 
 
-class CalendarFilterForm(DsfrBaseForm):
+class CalendarFilterForm(DsfrForm):
     campagne = forms.TypedChoiceField(label=_("Campagne"), coerce=int, required=False)
 
     def __init__(self, *args, campaigns, **kwargs):

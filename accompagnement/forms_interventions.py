@@ -5,13 +5,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import ButtonHolder, Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.enums import DDIKind
 from ddi.models import Department, Programme, Region
 
 from .enums import Axis, Role
-from .form_fields import ModelMultipleChoiceField
+from .form_fields import DsfrForm, ModelMultipleChoiceField
 from .models import Article, Category, InterventionFormat, User
 
 
@@ -41,7 +40,7 @@ def _row(*names) -> Div:
     )
 
 
-class InterventionForm(DsfrBaseForm):
+class InterventionForm(DsfrForm):
     title = forms.CharField(label=_("Intitulé"), max_length=200)
     description = forms.CharField(
         label=_("Programme de la session"),
@@ -173,7 +172,7 @@ class InterventionForm(DsfrBaseForm):
         return cleaned
 
 
-class RegistrationForm(DsfrBaseForm):
+class RegistrationForm(DsfrForm):
     person = PersonChoiceField(
         label=_("Personne à inscrire"),
         queryset=User.objects.none(),
@@ -189,7 +188,7 @@ class RegistrationForm(DsfrBaseForm):
             self.fields["person"].initial = user.pk
 
 
-class AttendanceForm(DsfrBaseForm):
+class AttendanceForm(DsfrForm):
     attended = forms.TypedMultipleChoiceField(
         label=_("Présents"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -199,7 +198,7 @@ class AttendanceForm(DsfrBaseForm):
         self.fields["attended"].choices = [(r.pk, r.person.get_full_name()) for r in registrations]
 
 
-class FeedbackForm(DsfrBaseForm):
+class FeedbackForm(DsfrForm):
     score = forms.TypedChoiceField(
         label=_("Votre appréciation de la session"),
         choices=[

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
+
+from .form_fields import DsfrForm
 
 
-class PersonSearchForm(DsfrBaseForm):
+class PersonSearchForm(DsfrForm):
     email = forms.EmailField(
         label=_("Adresse électronique de la personne"),
         help_text=_("L’adresse de son compte, par exemple prenom.nom@exemple.gouv.fr"),

@@ -4,13 +4,13 @@ answering once for every DDI."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from .form_fields import DsfrForm
 from .forms_team import SelectionField
 from .services.problems import new_submission_key
 
 
-class ProblemFromQueueForm(DsfrBaseForm):
+class ProblemFromQueueForm(DsfrForm):
     """The queue's ticked rows grouped into a new problem."""
 
     selection = SelectionField()
@@ -27,7 +27,7 @@ class ProblemFromQueueForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
 
 
-class ProblemFromRequestForm(DsfrBaseForm):
+class ProblemFromRequestForm(DsfrForm):
     title = forms.CharField(label=_("Titre du problème"), max_length=200)
 
     def __init__(self, *args, support_request=None, **kwargs):
@@ -37,7 +37,7 @@ class ProblemFromRequestForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
 
 
-class AttachToProblemForm(DsfrBaseForm):
+class AttachToProblemForm(DsfrForm):
     """From a request's page: the open problem it belongs to."""
 
     problem = forms.TypedChoiceField(label=_("Problème ouvert"), coerce=int)
@@ -67,11 +67,11 @@ class ReferencesField(forms.Field):
             raise ValidationError(_("Cochez ou indiquez au moins une demande."), code="required")
 
 
-class ProblemAttachForm(DsfrBaseForm):
+class ProblemAttachForm(DsfrForm):
     reference = ReferencesField(label=_("Demandes à rattacher"))
 
 
-class ProblemAnswerForm(DsfrBaseForm):
+class ProblemAnswerForm(DsfrForm):
     body = forms.CharField(
         label=_("Réponse à toutes les DDI concernées"),
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -10,13 +10,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.models import Programme, ServiceCentre
 
 from . import permissions
 from .chorus import normalise_reference, validate_reference
 from .enums import Axis, ChorusObject, Priority, Status
+from .form_fields import DsfrForm
 from .models import Article, Category
 from .services.articles import article_link_markdown
 from .services.requests import FileToStore
@@ -135,7 +135,7 @@ class AttachmentsFormMixin:
             self.add_error(None, error)
 
 
-class SupportRequestForm(AttachmentsFormMixin, DsfrBaseForm):
+class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
     axis = forms.ChoiceField(
         label=_("Axe"),
         choices=Axis.choices,
@@ -298,7 +298,7 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrBaseForm):
         }
 
 
-class ReplyForm(AttachmentsFormMixin, DsfrBaseForm):
+class ReplyForm(AttachmentsFormMixin, DsfrForm):
     PUBLIC, INTERNAL = "public", "internal"
 
     kind = forms.ChoiceField(
@@ -374,7 +374,7 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class RequestFilterForm(DsfrBaseForm):
+class RequestFilterForm(DsfrForm):
     """The filters of an agent's list of their DDI's requests (GET)."""
 
     OPEN, ALL = "open", "all"

@@ -5,11 +5,11 @@ from crispy_forms.layout import ButtonHolder, Div, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.models import DDI, Structure
 
 from .enums import Role
+from .form_fields import DsfrForm
 
 RADIO_TEMPLATE = "accompagnement/team/_radio_field.html"
 
@@ -19,7 +19,7 @@ class DdiChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class OpenAccountForm(DsfrBaseForm):
+class OpenAccountForm(DsfrForm):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     role = forms.ChoiceField(

@@ -6,14 +6,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.enums import DDIKind
 
 from . import selectors_queue
 from .dashboards.scope import TEAM_CREATED, Period, Scope, period_bounds
 from .enums import Axis
-from .form_fields import DateInput
+from .form_fields import DateInput, DsfrForm
 from .form_fields import grid_col as _col
 from .form_fields import grid_row as _row
 
@@ -21,7 +20,7 @@ from .form_fields import grid_row as _row
 MAX_CUSTOM_DAYS = 366 * 20
 
 
-class DashboardFilterForm(DsfrBaseForm):
+class DashboardFilterForm(DsfrForm):
     period = forms.ChoiceField(label=_("Période"), choices=Period.CHOICES, required=False)
     start = forms.DateField(
         label=_("Du"),

@@ -6,11 +6,10 @@ from crispy_forms.layout import ButtonHolder, Div, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from . import selectors_study
 from .enums import Axis
-from .form_fields import DateInput
+from .form_fields import DateInput, DsfrForm
 from .models import DiagnosticStatus, ExperimentStatus, RecommendationStatus
 
 CHECKBOX_TEMPLATE = "accompagnement/team/_checkbox_field.html"
@@ -37,7 +36,7 @@ class DdiChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class _DatedForm(DsfrBaseForm):
+class _DatedForm(DsfrForm):
     start_date = forms.DateField(label=_("Début"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("Fin"), required=False, widget=DateInput())
 
@@ -90,7 +89,7 @@ class DiagnosticForm(_DatedForm):
         return ddi
 
 
-class RecommendationForm(DsfrBaseForm):
+class RecommendationForm(DsfrForm):
     title = forms.CharField(label=_("Intitulé"), max_length=200)
     axis = forms.ChoiceField(label=_("Axe"), choices=Axis.choices)
     status = forms.ChoiceField(label=_("État"), choices=RecommendationStatus.choices)
@@ -176,7 +175,7 @@ class ExperimentForm(_DatedForm):
         return cleaned
 
 
-class StudyVisibilityForm(DsfrBaseForm):
+class StudyVisibilityForm(DsfrForm):
     visible_to_agents = forms.BooleanField(
         label=_("Visible par les agents des DDI"),
         required=False,

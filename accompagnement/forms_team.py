@@ -11,12 +11,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from ddi.models import Ministry, ServiceCentre
 
 from . import selectors_queue
 from .enums import EscalationTarget, Status
+from .form_fields import DsfrForm
 from .form_fields import grid_col as _col
 from .form_fields import grid_row as _row
 
@@ -67,7 +67,7 @@ def queue_query_string(data) -> str:
 # ---------------------------------------------------------------------------- the queue
 
 
-class QueueFilterForm(DsfrBaseForm):
+class QueueFilterForm(DsfrForm):
     """Base of the form django-filter builds for `filters.QueueFilter`."""
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +103,7 @@ class QueueFilterForm(DsfrBaseForm):
         )
 
 
-class SavedFilterForm(DsfrBaseForm):
+class SavedFilterForm(DsfrForm):
     name = forms.CharField(label=_("Nom du filtre"), max_length=80)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
@@ -148,7 +148,7 @@ class SelectionField(forms.Field):
             )
 
 
-class BulkActionForm(DsfrBaseForm):
+class BulkActionForm(DsfrForm):
     ASSIGN, STATUS = "assign", "status"
 
     selection = SelectionField()
@@ -195,7 +195,7 @@ class BulkActionForm(DsfrBaseForm):
 # ---------------------------------------------------------------------------- a request
 
 
-class RequestActionForm(DsfrBaseForm):
+class RequestActionForm(DsfrForm):
     """Common part: the version seen, and ids unique on the page (several forms)."""
 
     prefix_id = "action"

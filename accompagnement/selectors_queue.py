@@ -16,7 +16,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +26,7 @@ from django.db.models import (
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
 
 from . import permissions
-from .enums import PRIORITY_RANK, Axis, Role
+from .enums import Axis, Role
 from .models import Category, Event, Message, SavedFilter, SupportRequest, User
 
 # Reference data changes with `load_reference_data` or in the admin; a stale dropdown
@@ -58,18 +57,15 @@ DEFAULT_SORT = "-created"
 logger = logging.getLogger(__name__)
 
 
-def priority_rank() -> Case:
-    """urgent > high > normal > low, as a sortable integer."""
-    return Case(
-        *(When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def queue_requests() -> QuerySet[SupportRequest]:
-    """Every request, with what a queue row shows (one query per page, no per-row read)."""
-    return SupportRequest.objects.with_list_related_data().annotate(priority_rank=priority_rank())
+    """Every request, with what a queue row shows (one query per page, no per-row read).
+
+    Only the tables a row reads are joined, and the description and the search vector,
+    the widest columns, stay in the database: a row shows neither.
+    """
+    return SupportRequest.objects.select_related("ddi__department", "category", "assignee").defer(
+        "body", "search_vector"
+    )
 
 
 def queue_sort(queryset: QuerySet[SupportRequest], sort: str) -> QuerySet[SupportRequest]:

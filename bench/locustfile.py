@@ -6,7 +6,10 @@
 Each user signs in through the login form (CSRF token and all) as a demo account of the
 role the page is for, then asks for its page without pause. Only the measured requests
 carry the page's name (`queue`, `request`, `ddi_list`, `dashboard`, `file`); signing in
-is named `login`, so that the CSV rows of the page are the page alone. A filing posts the
+is named `login`, so that the CSV rows of the page are the page alone. Each measured
+response's `Server-Timing` (the time Django took to build it, see
+accompagnement/middleware.py) is recorded too, under the page's name followed by
+`:server`: the budgets of DESIGN.md are server times. A filing posts the
 form with its CSRF token, as an agent's browser does, and counts as a failure unless it is
 answered by the redirection to the confirmation page.
 
@@ -25,6 +28,8 @@ PASSWORD = os.environ.get("BENCH_PASSWORD", "")
 REFERENCES = [r for r in os.environ.get("BENCH_REFERENCES", "").split(",") if r]
 CATEGORY = os.environ.get("BENCH_CATEGORY", "")  # "<axis>:<pk>"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
+SERVER = ":server"
 
 # The shared queue: 50 rows a page, with the filters of the query-budget test.
 QUEUE_FILTERS = [
@@ -68,10 +73,26 @@ class SignedIn(FastHttpUser):
             if response.status_code != 302:
                 response.failure(f"login of {self.email} refused ({response.status_code})")
 
+    def server_time(self, response, name: str) -> None:
+        """Record the server's own time for the response, as a request of its own."""
+        found = SERVER_TIMING.search(response.headers.get("Server-Timing") or "")
+        if found is None:
+            response.failure("no Server-Timing header")
+            return
+        self.environment.events.request.fire(
+            request_type="SERVER",
+            name=name + SERVER,
+            response_time=float(found[1]),
+            response_length=0,
+            exception=None,
+            context={},
+        )
+
     def page(self, path: str, name: str) -> None:
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{path}: {response.status_code}")
+            self.server_time(response, name)
 
 
 class QueueUser(SignedIn):
@@ -137,3 +158,4 @@ class FileRequestUser(SignedIn):
                 response.headers.get("Location") or ""
             ):
                 response.failure(f"filing answered {response.status_code}")
+            self.server_time(response, "file")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import (
     OPEN_STATUSES,
+    PRIORITY_RANK,
     Axis,
     ChorusObject,
     EscalationTarget,
@@ -119,6 +120,20 @@ class SupportRequest(models.Model):
     priority = models.CharField(
         _("priorité"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
+    # urgent > high > normal > low as a number, kept by the database, so that the queue
+    # sorts by priority through an index instead of ranking every row of the table.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            *(
+                models.When(priority=priority, then=models.Value(rank))
+                for priority, rank in PRIORITY_RANK.items()
+            ),
+            default=models.Value(0),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("rang de la priorité"),
+    )
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.NEW
     )
@@ -209,6 +224,11 @@ class SupportRequest(models.Model):
             models.Index(fields=["programme", "-created_at"], name="request_programme_created"),
             models.Index(fields=["service_centre", "-created_at"], name="request_csp_created"),
             models.Index(fields=["priority", "-created_at"], name="request_priority_created"),
+            # The queue's two priority sorts (`selectors_queue.SORTS`), read in either
+            # direction.
+            models.Index(
+                fields=["-priority_rank", "created_at", "id"], name="request_priority_rank"
+            ),
             models.Index(fields=["axis", "-created_at"], name="request_axis_created"),
             # The dashboards count a period's requests per DDI from this index alone.
             models.Index(fields=["created_at", "ddi"], name="request_created_ddi"),

@@ -72,6 +72,14 @@ def test_a_request_without_a_usable_id_gets_a_new_one(client):
     assert other["X-Request-ID"] != given["X-Request-ID"]
 
 
+def test_every_response_says_how_long_the_portal_took(client, monkeypatch):
+    # 12.3 ms between the first middleware's start and the response.
+    clock = iter([100.0, 100.0123])
+    monkeypatch.setattr("accompagnement.middleware.perf_counter", lambda: next(clock))
+    response = client.get(reverse("health"))
+    assert response["Server-Timing"] == "app;dur=12.3"
+
+
 def test_a_login_post_logs_no_password(client, agent, json_lines):
     client.post(reverse("login"), {"username": agent.email, "password": PASSWORD})
     # Without the CSRF token: Django logs the refusal with the request.

@@ -34,13 +34,45 @@ def test_priority_rank_sorts_urgent_first():
     assert [r.priority for r in ranked] == ["urgent", "high", "normal", "low"]
 
 
+def test_the_priority_rank_follows_a_change_of_priority():
+    low, normal = SupportRequestFactory(priority="low"), SupportRequestFactory(priority="normal")
+    low.priority = Priority.URGENT
+    low.save(update_fields=["priority"])
+    ranked = selectors_queue.queue_sort(selectors_queue.queue_requests(), "-priority")
+    assert list(ranked) == [low, normal]
+    SupportRequest.objects.filter(pk=low.pk).update(priority=Priority.LOW)
+    assert list(ranked.all()) == [normal, low]
+
+
+@pytest.mark.parametrize("sort", ["-priority", "priority"])
+def test_both_priority_sorts_read_the_index_without_sorting_the_table(sort):
+    """200,000 requests sorted by a computed rank took 0.3 to 1 s; read from the index,
+    the first page of 50 costs a few milliseconds."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL plans")
+    SupportRequestFactory.create_batch(3)
+    queryset = selectors_queue.queue_sort(selectors_queue.queue_requests(), sort)[:50]
+    with connection.cursor() as cursor:
+        # On three rows a sequential scan is cheaper: forbid it, and forbid sorting, so
+        # that the plan shows whether the index can give the order by itself.
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            plan = queryset.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    assert "request_priority_rank" in plan
+    assert "Sort" not in plan
+
+
 def test_queue_rows_need_no_further_query():
     SupportRequestFactory.create_batch(3, assigned=True, programme=ProgrammeFactory())
     rows = list(selectors_queue.queue_requests())
     with CaptureQueriesContext(connection) as queries:
         shown = [
-            (row.ddi.acronym, row.ddi.department.region.name, row.category.name)
-            + (row.assignee.get_full_name(), row.programme.code, row.is_overdue())
+            (row.reference, row.title, row.ddi.acronym, row.ddi.name, row.category.name)
+            + (row.assignee.get_full_name(), row.get_status_display(), row.is_overdue())
             for row in rows
         ]
     assert len(queries) == 0
