@@ -1148,9 +1148,8 @@ def _statistics_refresh() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for model in (SupportRequest, Message, Event):
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+        # The whole database: the reference tables were just loaded too (a second or two).
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 def _rows_write(model, columns: tuple[str, ...], rows: list[tuple]) -> None:

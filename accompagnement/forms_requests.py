@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ddi.models import Programme, ServiceCentre
 
-from . import permissions
+from . import permissions, selectors_articles
 from .chorus import normalise_reference, validate_reference
 from .enums import Axis, ChorusObject, Priority, Status
 from .form_fields import DsfrForm
@@ -332,6 +332,12 @@ class ReplyForm(AttachmentsFormMixin, DsfrForm):
                 help_text=_("Facultatif. Un lien vers l’article est ajouté à la fin du message."),
                 error_messages={"invalid_choice": _("Choisissez un article publié de la liste.")},
             )
+            # The list from one plain query of two columns; the queryset still checks
+            # the choice. (A model choice field reads whole rows through a cursor.)
+            self.fields["article"].choices = [
+                ("", self.fields["article"].empty_label),
+                *selectors_articles.published_article_choices(),
+            ]
         else:
             del self.fields["kind"]
         self.helper = FormHelper()

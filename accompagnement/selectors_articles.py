@@ -87,6 +87,11 @@ def articles_for_list(
     return article_search(queryset, search).prefetch_related("categories")
 
 
+def published_article_choices() -> list[tuple[int, str]]:
+    """`(id, title)` of the published articles, for a reply's "join an article" list."""
+    return list(Article.objects.published().order_by("title").values_list("pk", "title"))
+
+
 def article_page_queryset() -> QuerySet[Article]:
     return Article.objects.select_related("author").prefetch_related("categories", "programmes")
 

@@ -224,6 +224,13 @@ class SupportRequest(models.Model):
             models.Index(fields=["programme", "-created_at"], name="request_programme_created"),
             models.Index(fields=["service_centre", "-created_at"], name="request_csp_created"),
             models.Index(fields=["priority", "-created_at"], name="request_priority_created"),
+            # The queue's first page as the team opens it: the open requests, newest
+            # first, read in order from the index and stopped after 50 rows.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_open_created",
+            ),
             # The queue's two priority sorts (`selectors_queue.SORTS`), read in either
             # direction.
             models.Index(

@@ -2,9 +2,36 @@ from django import template
 from django.utils.html import format_html
 
 from ..enums import PRIORITY_SHORT_LABELS, Priority, Status
+from ..fragments import cached_render
 from ..rendering import render_markdown
 
 register = template.Library()
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, key):
+        self.nodelist, self.name, self.key = nodelist, name, key
+
+    def render(self, context):
+        return cached_render(
+            self.name.resolve(context),
+            self.key.resolve(context),
+            lambda: self.nodelist.render(context),
+        )
+
+
+@register.tag
+def cached_fragment(parser, token):
+    """`{% cached_fragment "name" key %}…{% endcached_fragment %}`: the block's HTML kept
+    in the cache under `key`, a digest of everything it shows (accompagnement/fragments.py)."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a name and a key.")
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(
+        nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2])
+    )
 
 
 @register.filter(name="markdown")
@@ -33,7 +60,9 @@ def status_badge(support_request) -> str:
     return format_html(
         '<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
         STATUS_BADGE_CLASSES.get(support_request.status, ""),
-        support_request.get_status_display(),
+        # The enumeration's label: `get_status_display()` rebuilds a dict of every
+        # status at each call.
+        Status(support_request.status).label,
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import filters, permissions, selectors_queue
 from ..forms_problems import ProblemFromQueueForm
 from ..forms_team import BulkActionForm, SavedFilterForm, queue_query_string
+from ..fragments import fragment_key
 from ..services import saved_filters
 from ..services.requests import (
     ConcurrentUpdateError,
@@ -34,21 +35,29 @@ def _form_errors(form) -> str:
 @require_GET
 def queue(request):
     members = selectors_queue.team_members()
+    choices = selectors_queue.reference_choices(*filters.REFERENCE_LISTS)
     queue_filter = filters.QueueFilter(
         request.GET,
         queryset=selectors_queue.queue_requests(),
         request=request,
-        choices=selectors_queue.reference_choices(*filters.REFERENCE_LISTS),
+        choices=choices,
         members=members,
     )
     paginator = Paginator(queue_filter.qs, selectors_queue.QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = queue_query_string(request.GET)
+    # The filter block shows the filters asked for and the choice lists, nothing else.
+    filters_key = fragment_key(
+        query,
+        choices,
+        [(user.pk, selectors_queue.member_label(user)) for user in members],
+    )
     return render(
         request,
         "accompagnement/team/queue.html",
         {
             "queue_filter": queue_filter,
+            "filters_key": filters_key,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query,

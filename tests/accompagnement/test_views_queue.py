@@ -179,6 +179,71 @@ def test_an_unknown_choice_is_ignored_and_reported(client, member, world):
     assert response.context["queue_filter"].form.errors["ddi"]
 
 
+# ---------------------------------------------------------------------------- the filter block
+# Kept in the cache under a digest of what it shows (accompagnement/fragments.py).
+
+
+def filter_block(response) -> str:
+    html = response.content.decode()
+    return html[html.index('aria-label="Filtres de la file"') : html.index("Appliquer les filtres")]
+
+
+def test_the_filter_block_is_rendered_once_for_the_same_filters(client, member, world, monkeypatch):
+    from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
+
+    client.force_login(member)
+    first = filter_block(get_queue(client, priority="urgent"))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(CrispyFormNode, "render", not_again)
+    assert filter_block(get_queue(client, priority="urgent", page="1")) == first
+    with pytest.raises(AssertionError, match="rendered again"):
+        get_queue(client, priority="high")
+
+
+def test_the_filter_block_shows_the_filters_asked_for(client, member, world):
+    client.force_login(member)
+    urgent = filter_block(get_queue(client, priority="urgent"))
+    high = filter_block(get_queue(client, priority="high"))
+    assert '<option value="urgent" selected>' in urgent
+    assert '<option value="high" selected>' in high
+    assert '<option value="urgent" selected>' not in high
+
+
+def test_the_filter_block_follows_the_team_and_the_reference_data(client, member, world):
+    from accompagnement.selectors_queue import reference_choices_forget
+
+    client.force_login(member)
+    before = filter_block(get_queue(client))
+    newcomer = TeamMemberFactory(user__first_name="Apolline", user__last_name="Nouvelle").user
+    assert "Apolline Nouvelle" not in before
+    assert "Apolline Nouvelle" in filter_block(get_queue(client))
+    newcomer.is_active = False
+    newcomer.save(update_fields=["is_active"])
+    assert "Apolline Nouvelle" not in filter_block(get_queue(client))
+
+    CategoryFactory(name="Catégorie ajoutée au référentiel")
+    reference_choices_forget()  # as `load_reference_data` does
+    assert "Catégorie ajoutée au référentiel" in filter_block(get_queue(client))
+
+
+def test_the_filters_still_show_when_the_cache_is_down(client, member, world, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    client.force_login(member)
+    response = get_queue(client, priority="urgent")
+    assert '<option value="urgent" selected>' in filter_block(response)
+    assert len(references(response)) == 1
+
+
 def test_rows_show_what_the_team_needs(client, member, world):
     r1, r2, r3, _r4 = world["r"]
     client.force_login(member)
