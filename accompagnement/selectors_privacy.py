@@ -31,11 +31,9 @@ def requests_due_for_anonymisation(*, now=None):
     """Closed requests past the retention delay that still hold personal data."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
-    return (
-        SupportRequest.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff)
-        .exclude(requester__email__endswith=f"@{ANONYMOUS_EMAIL_DOMAIN}")
-        .order_by("closed_at", "pk")
-    )
+    return SupportRequest.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True
+    ).order_by("closed_at", "pk")
 
 
 def person_by_email(email: str) -> User | None:

@@ -203,6 +203,9 @@ class SupportRequest(models.Model):
     resolution_days = models.PositiveIntegerField(
         _("délai de résolution (jours ouvrés)"), null=True, blank=True
     )
+    # Set when the retention delay has passed and the personal data were replaced
+    # (`services.privacy`): the request then only serves the figures.
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
     # Optimistic locking: every write checks and bumps it.
     version = models.PositiveIntegerField(default=1, editable=False)
     # PostgreSQL full-text search (French); unused on SQLite.

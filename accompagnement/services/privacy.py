@@ -11,6 +11,7 @@ import logging
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..enums import Role
@@ -79,6 +80,7 @@ def support_request_anonymise(*, support_request_id: int) -> bool:
         title=text[:200],
         body=text,
         redirect_contact=text if support_request.redirect_contact else "",
+        anonymised_at=timezone.now(),
     )
     support_request_update_search(support_request)
     logger.info("Request %s anonymised", support_request.reference)

@@ -1,11 +1,13 @@
 """Personal data: anonymisation after the retention delay, and one person's export."""
 
+import importlib
 import json
 import os
 import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -108,6 +110,33 @@ def test_old_closed_request_is_anonymised_and_keeps_its_figures(
     assert Event.objects.get(request=old_request).comment == PLACEHOLDER
     assert not Attachment.objects.filter(request=old_request).exists()
     assert not os.path.exists(path)
+    assert timezone.now() - old_request.anonymised_at < timedelta(minutes=1)
+
+
+def test_the_request_page_says_the_request_was_anonymised(client, old_request, member):
+    client.force_login(member)
+    page = client.get(f"/demandes/{old_request.reference}/").content.decode()
+    assert "Demande anonymisée le" not in page
+    support_requests_anonymise_due(batch_size=10)
+    page = client.get(f"/demandes/{old_request.reference}/").content.decode()
+    assert "Demande anonymisée le" in page
+    assert "Mon numéro perso" not in page
+    assert "Camille" not in page
+
+
+def test_the_migration_marks_the_requests_anonymised_before_the_field_existed(old_request):
+    """Until migration 0011 an anonymised request was known by its placeholder requester."""
+    support_requests_anonymise_due(batch_size=10)
+    SupportRequest.objects.update(anonymised_at=None)
+    kept = closed(400, title="Jamais anonymisée")
+    migration = importlib.import_module(
+        "accompagnement.migrations.0011_queue_indexes_anonymised_at"
+    )
+    migration.mark_anonymised_requests(apps, None)
+    old_request.refresh_from_db()
+    kept.refresh_from_db()
+    assert old_request.anonymised_at is not None
+    assert kept.anonymised_at is None
 
 
 def test_anonymisation_is_done_once_and_spares_recent_or_open_requests(old_request):
