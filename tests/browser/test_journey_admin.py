@@ -46,7 +46,7 @@ def test_the_pilot_edits_reference_data_in_the_admin(page):
     # A change form: the calendar of a date field and the autocomplete of programmes.
     page.get_by_role("link", name="Dernières demandes d'achat").click()
     expect(page).to_have_url(re.compile(rf"/admin/accompagnement/milestone/{milestone.pk}/"))
-    page.get_by_role("link", name="Aujourd’hui").first.click()
+    page.get_by_role("link", name=re.compile("^Aujourd.hui$")).first.click()
     page.locator(".select2-selection").first.click()
     page.locator(".select2-search__field").first.fill("354")
     page.get_by_role("option", name=re.compile("354")).click()
