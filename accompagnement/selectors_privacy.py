@@ -1,16 +1,23 @@
 """Reads about personal data: what is due for anonymisation, and one person's data.
 
-The export for the right of access (RGPD, article 15) holds the person's account and
-what they did or wrote: requests filed and followed, messages and notes written, files
-uploaded, acknowledgements, registrations and feedback, sign-in records. It holds
-nothing written by other people, even about them (the team's notes on their requests
-are the team's words, given on demand after review, not by this export).
+The export for the right of access (RGPD, article 15), a ZIP archive, holds the person's
+account and what they did or wrote: requests filed and followed, messages and notes
+written, files uploaded (the files themselves too), acknowledgements, registrations and
+feedback, sign-in records. It holds nothing written by other people, even about them
+(the team's notes on their requests are the team's words, given on demand after review,
+not by this export).
 """
 
+import json
+import shutil
+import tempfile
+import zipfile
 from datetime import timedelta
+from typing import IO
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from .enums import Status
 from .models import (
@@ -22,6 +29,9 @@ from .models import (
     SupportRequest,
     User,
 )
+
+# The folder of the export's archive that holds the person's files.
+ARCHIVE_FILES_FOLDER = "pieces-jointes"
 
 # Placeholder accounts that stand for "an agent of this DDI" after anonymisation.
 ANONYMOUS_EMAIL_DOMAIN = "anonymise.invalid"
@@ -38,6 +48,38 @@ def requests_due_for_anonymisation(*, now=None):
 
 def person_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).select_related("ddi").first()
+
+
+def archived_file_name(attachment: Attachment) -> str:
+    """Where the export's archive holds the file: one folder per request, the file's id
+    first (two files may share a name)."""
+    name = get_valid_filename(attachment.original_name) or "fichier"
+    return f"{ARCHIVE_FILES_FOLDER}/{attachment.request.reference}/{attachment.pk}-{name}"
+
+
+def personal_data_archive(person: User, data: dict) -> tuple[str, IO[bytes]]:
+    """The export as a ZIP archive: `donnees.json`, then every file the person uploaded
+    (read from storage one at a time, written to a temporary file, not kept in memory).
+    A file missing from storage is named in `fichiers-manquants.txt` instead."""
+    # Closed by the response once sent (FileResponse), hence no `with` here.
+    archive = tempfile.TemporaryFile()  # noqa: SIM115
+    missing = []
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        payload = {"exporte_le": timezone.now().isoformat(), "personne": person.email, **data}
+        zipped.writestr("donnees.json", json.dumps(payload, ensure_ascii=False, indent=2))
+        files = Attachment.objects.filter(uploaded_by=person).select_related("request")
+        for attachment in files.order_by("created_at", "pk"):
+            name = archived_file_name(attachment)
+            try:
+                with attachment.file.open("rb") as stored, zipped.open(name, "w") as copy:
+                    shutil.copyfileobj(stored, copy)
+            except (FileNotFoundError, ValueError):
+                missing.append(name)
+        if missing:
+            zipped.writestr("fichiers-manquants.txt", "\n".join(missing) + "\n")
+    archive.seek(0)
+    stamp = timezone.localdate().isoformat()
+    return f"donnees-personnelles-{person.pk}-{stamp}.zip", archive
 
 
 def _when(value):
@@ -106,6 +148,7 @@ def personal_data_of(person: User) -> dict:
                 "type": a.content_type,
                 "taille_octets": a.size,
                 "deposee_le": _when(a.created_at),
+                "fichier": archived_file_name(a),
             }
             for a in files.order_by("created_at", "pk")
         ],

@@ -1,10 +1,7 @@
 """The pilot's export of one person's data (RGPD, right of access)."""
 
-import json
-
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -22,7 +19,7 @@ def personal_data_export(request):
         if person is not None:
             data = selectors_privacy.personal_data_of(person)
             if request.GET.get("telecharger"):
-                return _json_download(person, data)
+                return _archive_download(person, data)
     return render(
         request,
         "accompagnement/privacy/export.html",
@@ -50,16 +47,6 @@ def _counts(data: dict) -> list[tuple[str, int]]:
     return [(label, len(data[key])) for key, label in SECTION_LABELS.items()]
 
 
-def _json_download(person, data) -> HttpResponse:
-    payload = {
-        "exporte_le": timezone.now().isoformat(),
-        "personne": person.email,
-        **data,
-    }
-    response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    name = f"donnees-personnelles-{person.pk}-{timezone.localdate().isoformat()}.json"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+def _archive_download(person, data) -> FileResponse:
+    name, archive = selectors_privacy.personal_data_archive(person, data)
+    return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")

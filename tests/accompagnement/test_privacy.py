@@ -1,9 +1,11 @@
 """Personal data: anonymisation after the retention delay, and one person's export."""
 
 import importlib
+import io
 import json
 import os
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -43,6 +45,9 @@ def closed(days_ago, **kwargs):
     )
 
 
+FILE_CONTENT = b"%PDF-1.4 relev\xc3\xa9"
+
+
 def with_file(support_request, author, name="releve-bancaire-dupont.pdf"):
     attachment = Attachment(
         request=support_request,
@@ -51,7 +56,7 @@ def with_file(support_request, author, name="releve-bancaire-dupont.pdf"):
         content_type="application/pdf",
         size=4,
     )
-    attachment.file.save(name, ContentFile(b"%PDF"), save=False)
+    attachment.file.save(name, ContentFile(FILE_CONTENT), save=False)
     attachment.save()
     return attachment
 
@@ -186,6 +191,19 @@ def test_dashboards_show_the_same_figures_after_anonymisation(client, pilot, set
 # ---------------------------------------------------------------------------- export
 
 
+def read_archive(response) -> tuple[list[str], dict, dict[str, bytes]]:
+    """The names in the ZIP, the JSON data, and the files (name → bytes)."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    content = b"".join(response.streaming_content)
+    response.close()  # as the server does once sent: closes the temporary file
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        data = json.loads(archive.read("donnees.json"))
+        files = {n: archive.read(n) for n in names if n.startswith("pieces-jointes/")}
+    return names, data, files
+
+
 def export_url(email, download=False):
     url = reverse("personal_data_export") + f"?email={email}"
     return url + "&telecharger=1" if download else url
@@ -207,20 +225,25 @@ def test_export_holds_what_the_person_wrote_and_nothing_from_others(client, pilo
     client.force_login(pilot)
     page = client.get(export_url(person.email.upper())).content.decode()
     assert "Camille Dupont" in page
-    assert "Télécharger ses données (JSON)" in page
+    assert "Télécharger ses données (ZIP)" in page
 
     response = client.get(export_url(person.email, download=True))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/json")
     assert "attachment;" in response["Content-Disposition"]
-    data = json.loads(response.content)
+    assert response["Content-Disposition"].endswith('.zip"')
+    names, data, files = read_archive(response)
+    assert names[0] == "donnees.json"
     assert data["compte"]["adresse_electronique"] == person.email
     assert [r["titre"] for r in data["demandes_deposees"]] == ["Ma restitution vide"]
     assert [r["titre"] for r in data["demandes_suivies"]] == ["Suivie"]
     assert [m["texte"] for m in data["messages_ecrits"]] == ["Texte de Camille"]
     assert [a["nom"] for a in data["pieces_jointes_deposees"]] == ["piece-de-camille.pdf"]
+    [kept] = data["pieces_jointes_deposees"]
+    assert kept["fichier"].startswith(f"pieces-jointes/{theirs.reference}/")
+    assert kept["fichier"].endswith("-piece-de-camille.pdf")
+    assert files == {kept["fichier"]: FILE_CONTENT}
     assert len(data["inscriptions"]) == 1
-    text = response.content.decode()
+    text = json.dumps(data, ensure_ascii=False)
     for foreign in (
         "Réponse de l’équipe",
         "Note sur Camille",
@@ -229,6 +252,18 @@ def test_export_holds_what_the_person_wrote_and_nothing_from_others(client, pilo
     ):
         assert foreign not in text
     assert other.email not in text
+
+
+def test_a_file_missing_from_storage_is_named_not_fatal(client, pilot):
+    person = UserFactory()
+    attachment = with_file(SupportRequestFactory(requester=person), person, name="perdu.pdf")
+    attachment.file.storage.delete(attachment.file.name)
+    client.force_login(pilot)
+    response = client.get(export_url(person.email, download=True))
+    names, data, files = read_archive(response)
+    assert files == {}
+    assert data["pieces_jointes_deposees"][0]["nom"] == "perdu.pdf"
+    assert "fichiers-manquants.txt" in names
 
 
 def test_unknown_address_says_so(client, pilot):
@@ -248,6 +283,6 @@ def test_internal_notes_a_member_wrote_are_in_their_export(client, pilot, member
     support_request = SupportRequestFactory()
     MessageFactory(request=support_request, internal=True, author=member, body="Ma note")
     client.force_login(pilot)
-    data = json.loads(client.get(export_url(member.email, download=True)).content)
+    _names, data, _files = read_archive(client.get(export_url(member.email, download=True)))
     assert data["messages_ecrits"][0]["texte"] == "Ma note"
     assert data["messages_ecrits"][0]["nature"] == MessageKind.INTERNAL.label
