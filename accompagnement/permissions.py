@@ -119,6 +119,8 @@ def can_act_as_team_on(user, support_request) -> bool:
 
 
 def can_reply_to(user, support_request) -> bool:
+    if support_request.anonymised_at is not None:
+        return False
     return is_team(user) or (is_agent(user) and user.ddi_id == support_request.ddi_id)
 
 

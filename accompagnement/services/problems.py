@@ -44,6 +44,8 @@ class AttachOutcome:
     already: list[SupportRequest] = field(default_factory=list)
     # Linked to another problem: never moved silently.
     elsewhere: list[SupportRequest] = field(default_factory=list)
+    # Anonymised: nothing may change them any more.
+    anonymised: list[SupportRequest] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +136,9 @@ def problem_attach_requests(
             continue
         if request.problem_id is not None:
             outcome.elsewhere.append(request)
+            continue
+        if request.anonymised_at is not None:
+            outcome.anonymised.append(request)
             continue
         now = timezone.now()
         SupportRequest.objects.filter(pk=request.pk).update(problem=problem, last_activity_at=now)

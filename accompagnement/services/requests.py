@@ -106,12 +106,24 @@ def _event(
     )
 
 
+def ensure_not_anonymised(request: SupportRequest) -> None:
+    """An anonymised request only serves the figures: nothing may change it any more."""
+    if request.anonymised_at is not None:
+        raise ValidationError(
+            _(
+                "Cette demande est anonymisée : elle ne peut plus être modifiée "
+                "ni recevoir de message."
+            )
+        )
+
+
 def _write(request: SupportRequest, expected_version: int | None, **fields) -> None:
     """Apply `fields` only if nobody changed the request since `expected_version`.
 
     A new (or cleared) first response or resolution time comes with its duration in
     working days, so that the stored durations never disagree with the timestamps.
     """
+    ensure_not_anonymised(request)
     version = request.version if expected_version is None else int(expected_version)
     fields.setdefault("last_activity_at", timezone.now())
     if "first_response_at" in fields:
@@ -512,6 +524,7 @@ def support_request_link(*, request: SupportRequest, user: User, other: SupportR
         raise PermissionDenied
     if other.pk == request.pk:
         raise ValidationError({"other": _("Choisissez une autre demande.")})
+    ensure_not_anonymised(request)
     request.related.add(other)
     SupportRequest.objects.filter(pk=request.pk).update(last_activity_at=timezone.now())
     return _event(request, user, EventKind.LINKED, field="related", new=other.reference)

@@ -66,6 +66,12 @@ def _report_attach(http_request, outcome: AttachOutcome) -> None:
             _("Rattachées à un autre problème, laissées en l’état : %(list)s.")
             % {"list": _references(outcome.elsewhere)},
         )
+    if outcome.anonymised:
+        messages.warning(
+            http_request,
+            _("Anonymisées, laissées en l’état : %(list)s.")
+            % {"list": _references(outcome.anonymised)},
+        )
 
 
 # ---------------------------------------------------------------------------- pages

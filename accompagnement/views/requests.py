@@ -118,6 +118,7 @@ def _render_request_page(request, support_request, reply_form, *, conflict=False
             ),
             "request_files": selectors_requests.request_attachments(support_request),
             "reply_form": reply_form,
+            "can_reply": permissions.can_reply_to(user, support_request),
             "is_team": is_team,
             "is_overdue": is_team and support_request.is_overdue(),
             "can_close": agent_can[Status.CLOSED],

@@ -61,7 +61,7 @@ class ProblemPanel:
 
 def problem_panel(support_request: SupportRequest) -> ProblemPanel:
     problem = selectors_problems.problem_of_request(support_request)
-    if problem is not None:
+    if problem is not None or support_request.anonymised_at is not None:
         return ProblemPanel(problem=problem)
     choices = selectors_problems.open_problems_choices()
     return ProblemPanel(
@@ -141,10 +141,12 @@ def team_panel_context(
     if not permissions.can_act_as_team_on(user, support_request):
         return {"team_panel": None}
     reference = support_request.reference
+    # An anonymised request only serves the figures: its panel offers no action.
+    frozen = support_request.anonymised_at is not None
     panel = TeamPanel(
         request=support_request,
         page_url=request_page_url(reference),
-        forms=panel_forms(support_request, user, bound=bound),
+        forms={} if frozen else panel_forms(support_request, user, bound=bound),
         urls={name: reverse(f"team:{name}", args=[reference]) for name in PANEL_ACTIONS},
         related=selectors_queue.related_requests(support_request),
         problem_panel=problem_panel(support_request),

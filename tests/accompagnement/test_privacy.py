@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,13 @@ from accompagnement import tasks
 from accompagnement.enums import MessageKind, Status
 from accompagnement.models import Attachment, Event, Message, SupportRequest
 from accompagnement.services.privacy import support_requests_anonymise_due
+from accompagnement.services.problems import problem_attach_requests
+from accompagnement.services.requests import (
+    support_request_assign,
+    support_request_link,
+    support_request_reply,
+    support_request_transition,
+)
 from tests.factories import (
     EventFactory,
     MessageFactory,
@@ -26,6 +34,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories_interventions import RegistrationFactory
+from tests.factories_problems import ProblemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +136,64 @@ def test_the_request_page_says_the_request_was_anonymised(client, old_request, m
     assert "Demande anonymisée le" in page
     assert "Mon numéro perso" not in page
     assert "Camille" not in page
+
+
+# ---------------------------------------------------------------------------- frozen afterwards
+
+
+@pytest.fixture
+def anonymised(old_request):
+    support_requests_anonymise_due(batch_size=10)
+    old_request.refresh_from_db()
+    assert old_request.anonymised_at is not None
+    return old_request
+
+
+FROZEN = "Cette demande est anonymisée"
+
+
+def test_no_service_changes_an_anonymised_request(anonymised, member):
+    version = anonymised.version
+    other = SupportRequestFactory()
+    attempts = [
+        lambda: support_request_reply(request=anonymised, author=member, body="Encore ?"),
+        lambda: support_request_transition(
+            request=anonymised, user=member, to_status=Status.IN_PROGRESS
+        ),
+        lambda: support_request_assign(request=anonymised, user=member, assignee=member),
+        lambda: support_request_link(request=anonymised, user=member, other=other),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match=FROZEN):
+            attempt()
+    anonymised.refresh_from_db()
+    assert (anonymised.version, anonymised.status) == (version, Status.CLOSED)
+    assert not anonymised.related.exists()
+    assert Message.objects.filter(request=anonymised, body="Encore ?").count() == 0
+
+
+def test_the_page_of_an_anonymised_request_offers_no_action(client, anonymised, member):
+    client.force_login(member)
+    page = client.get(f"/demandes/{anonymised.reference}/").content.decode()
+    assert "aucune action n’est possible" in page
+    assert "Me l’attribuer" not in page
+    assert 'id="repondre"' not in page
+    response = client.post(f"/demandes/{anonymised.reference}/repondre/", {"body": "Encore ?"})
+    assert response.status_code == 403
+    client.force_login(UserFactory(ddi=anonymised.ddi))  # an agent of its DDI
+    page = client.get(f"/demandes/{anonymised.reference}/").content.decode()
+    assert "Demande anonymisée le" in page
+    assert 'id="repondre"' not in page
+
+
+def test_an_anonymised_request_is_not_attached_to_a_problem(anonymised, member):
+    problem = ProblemFactory(created_by=member)
+    fresh = SupportRequestFactory()
+    outcome = problem_attach_requests(problem=problem, user=member, requests=[anonymised, fresh])
+    assert outcome.attached == [fresh]
+    assert outcome.anonymised == [anonymised]
+    anonymised.refresh_from_db()
+    assert anonymised.problem_id is None
 
 
 def test_the_migration_marks_the_requests_anonymised_before_the_field_existed(old_request):
