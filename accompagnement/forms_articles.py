@@ -152,18 +152,38 @@ class ArticleFilterForm(DsfrForm):
         empty_label=_("Toutes les catégories"),
     )
 
-    def __init__(self, *args, **kwargs):
+    FOR_MY_DDI = "ma-ddi"
+    FOR_EVERYONE = "tous"
+
+    def __init__(self, *args, ddi=None, **kwargs):
+        """`ddi`: an agent's direction, whose articles the list shows unless asked
+        for all of them."""
         super().__init__(*args, **kwargs)
+        self.ddi = ddi
+        first_row = [Div(Field("q"), css_class="fr-col-12 fr-col-md-6")]
+        if ddi is None:
+            first_row.append(Div(Field("kind"), css_class="fr-col-12 fr-col-md-6"))
+        else:
+            self.fields["pour"] = forms.ChoiceField(
+                label=_("Articles"),
+                choices=[
+                    (
+                        self.FOR_MY_DDI,
+                        _("Pour ma direction (%(kind)s)") % {"kind": ddi.kind},
+                    ),
+                    (self.FOR_EVERYONE, _("Tous les articles")),
+                ],
+                required=False,
+                initial=self.FOR_MY_DDI,
+            )
+            first_row.append(Div(Field("kind"), css_class="fr-col-12 fr-col-md-3"))
+            first_row.append(Div(Field("pour"), css_class="fr-col-12 fr-col-md-3"))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.form_method = "get"
         self.helper.layout = Layout(
-            Div(
-                Div(Field("q"), css_class="fr-col-12 fr-col-md-6"),
-                Div(Field("kind"), css_class="fr-col-12 fr-col-md-6"),
-                css_class="fr-grid-row fr-grid-row--gutters",
-            ),
+            Div(*first_row, css_class="fr-grid-row fr-grid-row--gutters"),
             Div(
                 Div(Field("axis"), css_class="fr-col-12 fr-col-md-5"),
                 Div(Field("category"), css_class="fr-col-12 fr-col-md-5"),
@@ -184,11 +204,13 @@ class ArticleFilterForm(DsfrForm):
         if self.is_bound:
             self.is_valid()
             data = self.cleaned_data
+        for_everyone = data.get("pour") == self.FOR_EVERYONE
         return {
             "search": (data.get("q") or "").strip(),
             "axis": data.get("axis") or "",
             "kind": data.get("kind") or "",
             "category": data.get("category"),
+            "ddi": None if for_everyone else self.ddi,
         }
 
 

@@ -9,6 +9,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from ddi.models import DDI, ProgrammeUse
+
 from .enums import OPEN_STATUSES
 from .models import Article, SuggestionFollow, SupportRequest
 
@@ -69,6 +71,18 @@ def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
     return queryset.filter(condition)
 
 
+def articles_meant_for(queryset: QuerySet[Article], ddi: DDI) -> QuerySet[Article]:
+    """The articles that concern `ddi`: no kind of DDI given or its kind among them, and
+    no programme given or one that its kind of DDI uses (`ProgrammeUse`)."""
+    # `ddi_kinds` is a JSON list: its text holds `"DDT"` (quotes included, so that DDT
+    # does not match DDTM), on PostgreSQL and SQLite alike.
+    kinds = Q(ddi_kinds=[]) | Q(ddi_kinds__icontains=f'"{ddi.kind}"')
+    targeted = Article.programmes.through.objects.filter(article=OuterRef("pk"))
+    used = ProgrammeUse.objects.filter(ddi_kind=ddi.kind).values("programme")
+    programmes = ~Exists(targeted) | Exists(targeted.filter(programme__in=used))
+    return queryset.filter(kinds, programmes)
+
+
 def articles_for_list(
     queryset: QuerySet[Article],
     *,
@@ -76,8 +90,12 @@ def articles_for_list(
     axis: str = "",
     kind: str = "",
     category=None,
+    ddi: DDI | None = None,
 ) -> QuerySet[Article]:
-    """`queryset` (the articles the viewer may read) filtered, with what the list shows."""
+    """`queryset` (the articles the viewer may read) filtered, with what the list shows;
+    with `ddi`, only the articles that concern it."""
+    if ddi is not None:
+        queryset = articles_meant_for(queryset, ddi)
     if axis:
         queryset = queryset.filter(axis=axis)
     if kind:
@@ -111,12 +129,17 @@ def _overlap_ranked(candidates, words: list[str], text_of, limit: int) -> list:
     return [candidate for _, candidate in scored[:limit]]
 
 
-def suggested_articles(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[Article]:
-    """Published articles closest to the typed title and description."""
+def suggested_articles(
+    text: str, *, ddi: DDI | None = None, limit: int = SUGGESTION_LIMIT
+) -> list[Article]:
+    """Published articles closest to the typed title and description (among those that
+    concern `ddi`, when given)."""
     words = significant_words(text)
     if not words:
         return []
     published = Article.objects.published()
+    if ddi is not None:
+        published = articles_meant_for(published, ddi)
     if connection.vendor == "postgresql":
         query = _any_word_query(words)
         return list(

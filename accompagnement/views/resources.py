@@ -22,7 +22,9 @@ LIST_PAGE_SIZE = 20
 @permissions.role_required(permissions.can_read_articles)
 def resource_index(request):
     user = request.user
-    filters = ArticleFilterForm(request.GET or None)
+    # An agent first sees the articles that concern their direction.
+    ddi = user.ddi if permissions.is_agent(user) else None
+    filters = ArticleFilterForm(request.GET or None, ddi=ddi)
     articles = selectors_articles.articles_for_list(
         permissions.articles_visible_to(user), **filters.criteria()
     )
@@ -103,7 +105,7 @@ def resource_suggestions(request):
         request,
         "accompagnement/resources/_suggestions.html",
         {
-            "articles": selectors_articles.suggested_articles(text),
+            "articles": selectors_articles.suggested_articles(text, ddi=user.ddi),
             "similar_requests": selectors_articles.similar_open_requests(text, ddi_id=user.ddi_id),
         },
     )

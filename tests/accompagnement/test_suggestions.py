@@ -17,6 +17,7 @@ from accompagnement.selectors_articles import (
 )
 from accompagnement.services.articles import article_update_search
 from accompagnement.services.requests import support_request_update_search
+from ddi.enums import DDIKind
 from tests.factories import SupportRequestFactory, UserFactory
 from tests.factories_articles import ArticleFactory
 
@@ -171,3 +172,26 @@ def test_figures_count_follows_not_followed_by_a_request_within_the_window(agent
 
     assert (figures.followed, figures.without_request) == (3, 2)
     assert figures.share_without_request == 67
+
+
+def test_articles_meant_for_other_directions_are_not_suggested(client, agent, articles):
+    assert agent.ddi.kind == DDIKind.DDPP
+    for_ddt = ArticleFactory(
+        title="Restitution INF-BUD-53 des DDT",
+        summary="Les engagements juridiques des DDT dans la restitution.",
+        ddi_kinds=[DDIKind.DDT, DDIKind.DDTM],
+    )
+    for_ddpp = ArticleFactory(
+        title="Restitution INF-BUD-53 des DDPP",
+        summary="Les engagements juridiques des DDPP dans la restitution.",
+        ddi_kinds=[DDIKind.DDPP],
+    )
+    indexed(for_ddt, for_ddpp)
+    client.force_login(agent)
+    html = client.get(
+        reverse("resources:suggestions"),
+        {"title": "Restitution INF-BUD-53 vide", "body": "engagements juridiques absents"},
+    ).content.decode()
+    assert for_ddpp.title in html
+    assert for_ddt.title not in html
+    assert articles["known"].title in html

@@ -7,6 +7,8 @@ from django.urls import reverse
 from accompagnement.enums import Axis, MessageKind
 from accompagnement.models import Article, ArticleStatus, SuggestionFollow
 from accompagnement.services.articles import article_update_search
+from ddi.enums import DDIKind
+from ddi.models import ProgrammeUse
 from tests.factories import CategoryFactory, ProgrammeFactory, SupportRequestFactory
 from tests.factories_articles import ArticleFactory
 
@@ -229,3 +231,53 @@ def test_agents_reply_form_has_no_article_choice(client, agent):
     client.force_login(agent)
     html = client.get(reverse("requests:detail", args=[support_request.reference])).content
     assert b"article" not in html
+
+
+# ---------------------------------------------------------------------------- for the agent's DDI
+
+
+@pytest.fixture
+def targeted(agent):
+    """Articles aimed at kinds of DDI and programmes; the agent's DDI is a DDPP, which
+    uses programme 206 and not 113."""
+    used, unused = ProgrammeFactory(code="206"), ProgrammeFactory(code="113")
+    ProgrammeUse.objects.create(ddi_kind=DDIKind.DDPP, programme=used)
+    ProgrammeUse.objects.create(ddi_kind=DDIKind.DDT, programme=unused)
+    articles = {
+        "everyone": ArticleFactory(title="Pour toutes les directions"),
+        "ddpp": ArticleFactory(title="Pour les DDPP", ddi_kinds=[DDIKind.DDPP]),
+        "ddt_only": ArticleFactory(title="Pour les DDT seulement", ddi_kinds=[DDIKind.DDT]),
+        "ddcspp": ArticleFactory(title="Pour les DDCSPP seulement", ddi_kinds=[DDIKind.DDCSPP]),
+        "used": ArticleFactory(title="Sur le programme 206"),
+        "unused": ArticleFactory(title="Sur le programme 113"),
+        "both": ArticleFactory(title="Sur les programmes 206 et 113"),
+    }
+    articles["used"].programmes.set([used])
+    articles["unused"].programmes.set([unused])
+    articles["both"].programmes.set([used, unused])
+    return articles
+
+
+def shown(client, **params) -> set[str]:
+    response = client.get(INDEX, params)
+    assert response.status_code == 200
+    return {a.title for a in response.context["page_obj"]}
+
+
+def test_an_agent_first_sees_the_articles_for_their_direction(client, agent, targeted):
+    assert agent.ddi.kind == DDIKind.DDPP
+    client.force_login(agent)
+    mine = {"Pour toutes les directions", "Pour les DDPP", "Sur le programme 206"}
+    mine.add("Sur les programmes 206 et 113")
+    assert shown(client) == mine
+    assert shown(client, q="") == mine
+    assert shown(client, pour="n-importe-quoi") == mine
+    assert shown(client, pour="tous") == {a.title for a in targeted.values()}
+    page = client.get(INDEX).content.decode()
+    assert "Pour ma direction (DDPP)" in page
+
+
+def test_the_team_sees_every_article_without_the_direction_choice(client, member, targeted):
+    client.force_login(member)
+    assert shown(client) == {a.title for a in targeted.values()}
+    assert "Pour ma direction" not in client.get(INDEX).content.decode()
