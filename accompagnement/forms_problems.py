@@ -86,3 +86,25 @@ class ProblemAnswerForm(DsfrForm):
         kwargs.setdefault("auto_id", "id_answer_%s")
         kwargs.setdefault("initial", {}).setdefault("submission_key", new_submission_key())
         super().__init__(*args, **kwargs)
+
+
+class ProblemEditForm(DsfrForm):
+    title = forms.CharField(label=_("Titre du problème"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown. Les réponses déjà envoyées ne changent pas."),
+    )
+
+    def __init__(self, *args, problem=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_edit_%s")
+        if problem is not None:
+            kwargs.setdefault(
+                "initial", {"title": problem.title, "description": problem.description}
+            )
+        super().__init__(*args, **kwargs)
+
+
+class ProblemDetachForm(DsfrForm):
+    reference = forms.CharField(max_length=20)

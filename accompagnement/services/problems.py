@@ -33,7 +33,11 @@ from ..models import (
     User,
 )
 from .articles import article_create
-from .requests import support_request_reply, support_request_transition
+from .requests import (
+    ensure_not_anonymised,
+    support_request_reply,
+    support_request_transition,
+)
 
 SUMMARY_MAX_LENGTH = Article._meta.get_field("summary").max_length
 
@@ -255,6 +259,57 @@ def problem_resolve(*, problem: Problem, user: User) -> ResolveOutcome:
         else:
             outcome.skipped.append((request, reason))
     return outcome
+
+
+@transaction.atomic
+def problem_detach_request(*, problem: Problem, user: User, request: SupportRequest) -> Event:
+    """Take a request out of `problem` (grouped by mistake, or a different cause after
+    all). What it already received stays in its timeline; later answers skip it."""
+    _check_team(user)
+    [request] = _locked_requests([request.pk])
+    if request.problem_id != problem.pk:
+        raise ValidationError(
+            _("La demande %(reference)s n’est pas rattachée à ce problème.")
+            % {"reference": request.reference}
+        )
+    ensure_not_anonymised(request)
+    now = timezone.now()
+    SupportRequest.objects.filter(pk=request.pk).update(problem=None, last_activity_at=now)
+    request.problem = None
+    return Event.objects.create(
+        request=request,
+        actor=user,
+        kind=EventKind.PROBLEM,
+        field="problem",
+        comment=_("Détachée du problème « %(title)s » (n° %(number)s).")
+        % {"title": problem.title, "number": problem.pk},
+        is_public=False,
+        created_at=now,
+    )
+
+
+def problem_update(*, problem: Problem, user: User, title: str, description: str) -> Problem:
+    """Correct the problem's title and description (the answers already sent stay as
+    they were)."""
+    _check_team(user)
+    title, description = title.strip(), description.strip()
+    if not title:
+        raise ValidationError({"title": _("Donnez un titre au problème.")})
+    Problem.objects.filter(pk=problem.pk).update(title=title, description=description)
+    problem.title, problem.description = title, description
+    return problem
+
+
+def problem_reopen(*, problem: Problem, user: User) -> bool:
+    """A resolved problem back to open (the cause came back); False if it was open. The
+    requests resolved with it stay as they are: each DDI reopens its own if needed."""
+    _check_team(user)
+    changed = Problem.objects.filter(pk=problem.pk, status=ProblemStatus.RESOLVED).update(
+        status=ProblemStatus.OPEN, resolved_at=None
+    )
+    if changed:
+        problem.status, problem.resolved_at = ProblemStatus.OPEN, None
+    return bool(changed)
 
 
 # ---------------------------------------------------------------------------- publishing

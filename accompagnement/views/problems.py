@@ -19,6 +19,8 @@ from ..forms_problems import (
     AttachToProblemForm,
     ProblemAnswerForm,
     ProblemAttachForm,
+    ProblemDetachForm,
+    ProblemEditForm,
     ProblemFromQueueForm,
     ProblemFromRequestForm,
 )
@@ -28,8 +30,11 @@ from ..services.problems import (
     problem_answer_post,
     problem_attach_requests,
     problem_create,
+    problem_detach_request,
     problem_publish_article,
+    problem_reopen,
     problem_resolve,
+    problem_update,
 )
 from .team_panel import request_page_url
 
@@ -93,7 +98,7 @@ def problem_list(request):
     )
 
 
-def _render_detail(http_request, problem, *, answer_form=None, status=200):
+def _render_detail(http_request, problem, *, answer_form=None, edit_form=None, status=200):
     linked = selectors_problems.problem_requests(problem)
     return render(
         http_request,
@@ -106,6 +111,7 @@ def _render_detail(http_request, problem, *, answer_form=None, status=200):
             "candidates": selectors_problems.problem_candidates(problem),
             "answer_form": answer_form or ProblemAnswerForm(),
             "attach_form": ProblemAttachForm(),
+            "edit_form": edit_form or ProblemEditForm(problem=problem),
         },
         status=status,
     )
@@ -222,6 +228,79 @@ def problem_attach(request, pk: int):
         _report_attach(
             request, problem_attach_requests(problem=problem, user=request.user, requests=found)
         )
+    return redirect(problem)
+
+
+@team_only
+@require_POST
+def problem_detach(request, pk: int):
+    """From the problem's page: take one linked request out of the problem."""
+    problem = permissions.get_problem_for_user_or_404(request.user, pk)
+    form = ProblemDetachForm(request.POST)
+    support_request = None
+    if form.is_valid():
+        support_request = (
+            permissions.requests_visible_to(request.user)
+            .filter(reference=form.cleaned_data["reference"].strip().upper())
+            .first()
+        )
+    if support_request is None:
+        messages.error(request, _("Aucune demande ne porte cette référence."))
+        return redirect(problem)
+    try:
+        problem_detach_request(problem=problem, user=request.user, request=support_request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Demande %(reference)s détachée du problème : les prochaines réponses ne lui "
+                "seront pas envoyées."
+            )
+            % {"reference": support_request.reference},
+        )
+    return redirect(problem)
+
+
+@team_only
+@require_POST
+def problem_edit(request, pk: int):
+    problem = permissions.get_problem_for_user_or_404(
+        request.user, pk, queryset=selectors_problems.problem_page_queryset()
+    )
+    form = ProblemEditForm(request.POST, problem=problem)
+    if form.is_valid():
+        try:
+            problem_update(
+                problem=problem,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Le problème est modifié."))
+            return redirect(problem)
+    # The typed text comes back with the message: nothing is lost.
+    return _render_detail(request, problem, edit_form=form, status=400)
+
+
+@team_only
+@require_POST
+def problem_reopen_view(request, pk: int):
+    problem = permissions.get_problem_for_user_or_404(request.user, pk)
+    if problem_reopen(problem=problem, user=request.user):
+        messages.success(
+            request,
+            _(
+                "Problème rouvert. Les demandes résolues avec lui le restent : une DDI rouvre "
+                "la sienne en répondant."
+            ),
+        )
+    else:
+        messages.info(request, _("Ce problème était déjà ouvert."))
     return redirect(problem)
 
 

@@ -191,6 +191,77 @@ def test_resolve_and_publish_from_the_problem_page(client, member, grouped):
     assert "Résoudre le problème" not in html
 
 
+def test_a_request_grouped_by_mistake_is_detached(client, member, grouped):
+    problem, (first, second, third) = grouped
+    problem_answer_post(problem=problem, author=member, body=ANSWER)
+    client.force_login(member)
+    page = client.get(detail_url(problem)).content.decode()
+    assert f'Détacher<span class="fr-sr-only"> {second.reference}</span>' in page
+
+    response = client.post(
+        reverse("problems:detach", args=[problem.pk]), {"reference": second.reference}
+    )
+    assert response.url == detail_url(problem)
+    assert f"Demande {second.reference} détachée du problème" in " ".join(texts(response))
+    second.refresh_from_db()
+    assert second.problem_id is None
+    assert second.events.filter(comment__startswith="Détachée du problème").count() == 1
+    # What it received stays; the next answer skips it.
+    problem_answer_post(problem=problem, author=member, body="Deuxième réponse")
+    bodies = " | ".join(Message.objects.filter(request=second).values_list("body", flat=True))
+    assert ANSWER in bodies
+    assert "Deuxième réponse" not in bodies
+    assert Message.objects.filter(request=first, body__endswith="Deuxième réponse").count() == 1
+
+    again = client.post(
+        reverse("problems:detach", args=[problem.pk]), {"reference": second.reference}
+    )
+    assert "n’est pas rattachée à ce problème" in " ".join(texts(again))
+    unknown = client.post(
+        reverse("problems:detach", args=[problem.pk]), {"reference": "ACC-1999-00001"}
+    )
+    assert "Aucune demande ne porte cette référence." in texts(unknown)
+
+
+def test_the_title_and_description_are_corrected_and_a_blank_title_keeps_the_text(
+    client, member, grouped
+):
+    problem, _requests = grouped
+    client.force_login(member)
+    url = reverse("problems:edit", args=[problem.pk])
+    refused = client.post(url, {"title": "  ", "description": "Texte à garder"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Texte à garder" in html
+    assert 'modifier-probleme" open' in html
+    problem.refresh_from_db()
+    assert problem.title == "Montants doublés après la version 4.2"
+
+    done = client.post(url, {"title": "Montants doublés (version 4.2)", "description": "**AIFE**"})
+    assert done.url == detail_url(problem)
+    problem.refresh_from_db()
+    assert (problem.title, problem.description) == ("Montants doublés (version 4.2)", "**AIFE**")
+    assert "<strong>AIFE</strong>" in client.get(detail_url(problem)).content.decode()
+
+
+def test_a_resolved_problem_is_reopened_and_its_requests_stay_resolved(client, member, grouped):
+    problem, requests = grouped
+    client.force_login(member)
+    client.post(reverse("problems:resolve", args=[problem.pk]))
+    assert "Rouvrir le problème" in client.get(detail_url(problem)).content.decode()
+
+    response = client.post(reverse("problems:reopen", args=[problem.pk]))
+    assert "Problème rouvert" in " ".join(texts(response))
+    problem.refresh_from_db()
+    assert problem.is_open and problem.resolved_at is None
+    assert set(SupportRequest.objects.values_list("status", flat=True)) == {Status.RESOLVED}
+    html = client.get(detail_url(problem)).content.decode()
+    assert "Résoudre le problème" in html
+    assert "Rouvrir le problème" not in html
+    again = client.post(reverse("problems:reopen", args=[problem.pk]))
+    assert "Ce problème était déjà ouvert." in texts(again)
+
+
 def test_list_shows_open_problems_first_with_their_counts(client, member, grouped):
     problem, _ = grouped
     resolved = ProblemFactory(title="Un ancien problème")
