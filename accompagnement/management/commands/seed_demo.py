@@ -12,6 +12,7 @@ from accompagnement.demo import (
     MissingReferenceData,
     seed_demo_articles,
     seed_demo_campaign,
+    seed_demo_interventions,
     seed_demo_people,
 )
 from accompagnement.demo_requests import (
@@ -92,6 +93,7 @@ class Command(BaseCommand):
 
         self._seed_campaign()
         self._seed_articles()
+        self._seed_interventions()
 
         count = options["requests"]
         if options["ensure_requests"]:
@@ -127,6 +129,15 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Articles de démonstration publiés : {counts['created']} créés, "
                 f"{counts['existing']} déjà présents (laissés tels quels)."
+            )
+        )
+
+    def _seed_interventions(self) -> None:
+        counts = seed_demo_interventions(today=timezone.localdate())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sessions de démonstration annoncées : {counts['created']} créées, "
+                f"{counts['existing']} déjà présentes (laissées telles quelles)."
             )
         )
 
