@@ -29,6 +29,10 @@ STATUS_OPEN = "open"
 STATUS_FINISHED = "finished"
 STATUS_ALL = "all"
 
+# The `answered` filter: a first response from the team received, or not yet.
+ANSWERED_YES = "oui"
+ANSWERED_NO = "non"
+
 STATUS_CHOICES = [
     (STATUS_OPEN, _("Demandes ouvertes")),
     (STATUS_FINISHED, _("Demandes terminées")),
@@ -151,6 +155,12 @@ class QueueFilter(django_filters.FilterSet):
         widget=DateInput,
         help_text=_("Demandes déposées et pas encore résolues ni clôturées ce jour-là"),
     )
+    answered = django_filters.ChoiceFilter(
+        label=_("Première réponse"),
+        choices=[(ANSWERED_YES, _("Reçue")), (ANSWERED_NO, _("Pas encore"))],
+        method="filter_answered",
+        empty_label=_("Avec ou sans"),
+    )
     unassigned = CheckboxFilter(label=_("Non attribuées"), method="filter_unassigned")
     mine = CheckboxFilter(label=_("Les miennes"), method="filter_mine")
     overdue = CheckboxFilter(label=_("En retard"), method="filter_overdue")
@@ -198,6 +208,13 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return selectors_queue.queue_search(queryset, value)
+
+    def filter_answered(self, queryset, name, value):
+        if value == ANSWERED_YES:
+            return queryset.filter(first_response_at__isnull=False)
+        if value == ANSWERED_NO:
+            return queryset.filter(first_response_at__isnull=True)
+        return queryset
 
     def filter_unassigned(self, queryset, name, value):
         return queryset.filter(assignee__isnull=True) if value else queryset

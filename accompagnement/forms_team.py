@@ -98,6 +98,7 @@ class QueueFilterForm(DsfrForm):
             _row(
                 _col("structure"),
                 _col("escalation_target"),
+                _col("answered"),
                 Div(Field("reopened", template=CHECKBOX_TEMPLATE), css_class=checkbox),
             ),
         )

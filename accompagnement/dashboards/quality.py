@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from ..enums import OPEN_STATUSES, PRIORITY_RANK, PRIORITY_SHORT_LABELS, EscalationTarget, Status
+from ..filters import ANSWERED_YES
 from ..sla import working_day_back
 from .aggregates import Percentile, one_decimal
 from .scope import Scope, local_midnight
@@ -59,8 +60,9 @@ def durations(scope: Scope) -> Table:
     """Median and 90th percentile of both durations, share within the SLA. 1 query."""
     figures = scope.created_in_period().aggregate(**_duration_aggregates())
     resolved_link = scope.queue_url(**_resolved_since_start(scope))
+    answered_link = scope.queue_url(answered=ANSWERED_YES)
     rows = [
-        [Cell(_("Première réponse")), *_measure_cells(figures, "first", "")],
+        [Cell(_("Première réponse")), *_measure_cells(figures, "first", answered_link)],
         [Cell(_("Résolution")), *_measure_cells(figures, "resolution", resolved_link)],
     ]
     if not figures["first_count"] and not figures["resolution_count"]:
@@ -98,10 +100,11 @@ def durations_by_priority(scope: Scope) -> Table:
     for priority in sorted(found, key=lambda value: -PRIORITY_RANK.get(value, 0)):
         figures = found[priority]
         resolved_link = scope.queue_url(priority=priority, **_resolved_since_start(scope))
+        answered_link = scope.queue_url(priority=priority, answered=ANSWERED_YES)
         rows.append(
             [
                 Cell(str(PRIORITY_SHORT_LABELS.get(priority, priority))),
-                *_measure_cells(figures, "first", ""),
+                *_measure_cells(figures, "first", answered_link),
                 *_measure_cells(figures, "resolution", resolved_link),
             ]
         )

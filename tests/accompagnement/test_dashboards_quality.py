@@ -194,6 +194,12 @@ def test_durations(requests_of_november):
         # [3, 3, 7]; q2 is late.
         ["Résolution", 3, Decimal("3.0"), Decimal("6.2"), pytest.approx(2 / 3)],
     ]
+    assert query(table.rows[0][1].url) == {
+        "status": "all",
+        "created_from": "2011-11-01",
+        "created_to": "2011-11-30",
+        "answered": "oui",
+    }
     assert query(table.rows[1][1].url) == {
         "status": "all",
         "created_from": "2011-11-01",
@@ -213,6 +219,13 @@ def test_durations_by_priority(requests_of_november):
         ["Normale", 2, Decimal("2.0"), Decimal("2.8"), 0.5, 1, Decimal("7.0"), Decimal("7.0"), 1.0],
     ]
     assert query(table.rows[0][5].url)["priority"] == "urgent"
+    assert query(table.rows[0][1].url) == {
+        "status": "all",
+        "created_from": "2011-11-01",
+        "created_to": "2011-11-30",
+        "priority": "urgent",
+        "answered": "oui",
+    }
 
 
 def test_durations_follow_the_filters(requests_of_november):

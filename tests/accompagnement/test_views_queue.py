@@ -172,6 +172,16 @@ def test_each_filter_narrows(client, member, world, params, expected):
     assert set(references(response)) == {world["r"][i - 1].reference for i in expected}
 
 
+def test_first_response_received_or_not(client, member):
+    now = timezone.now()
+    answered = SupportRequestFactory(first_response_at=now, status=Status.CLOSED)
+    waiting = SupportRequestFactory()
+    client.force_login(member)
+    assert references(get_queue(client, status="all", answered="oui")) == [answered.reference]
+    assert references(get_queue(client, status="all", answered="non")) == [waiting.reference]
+    assert len(references(get_queue(client, status="all"))) == 2
+
+
 def test_an_unknown_choice_is_ignored_and_reported(client, member, world):
     client.force_login(member)
     response = get_queue(client, ddi="999999")

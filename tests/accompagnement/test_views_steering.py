@@ -77,6 +77,22 @@ def test_key_figures_and_drill_down_links(pilot_client):
     assert queue.context["page"].paginator.count == 4
 
 
+def test_first_responses_drill_down_to_the_same_requests(pilot_client):
+    answered = file_requests(3)
+    file_requests(2)
+    for support_request in answered:
+        support_request.first_response_at = timezone.now()
+        support_request.first_response_days = 0
+        support_request.save()
+    response = pilot_client.get("/pilotage/qualite/")
+    [section] = [s for s in response.context["sections"] if s.table.key == "durations"]
+    first = section.table.rows[0][1]
+    assert first.value == 3
+    queue = pilot_client.get(first.url)
+    assert queue.context["page"].paginator.count == 3
+    assert {r.pk for r in queue.context["page"]} == {r.pk for r in answered}
+
+
 def test_filters_sit_in_the_url_and_narrow_every_figure(pilot_client):
     ddt, ddpp = DDIFactory(kind="DDT"), DDIFactory(kind="DDPP")
     file_requests(2, ddi=ddt)
