@@ -124,6 +124,24 @@ def _resolve_one(problem: Problem, request: SupportRequest, user: User) -> str |
 # ---------------------------------------------------------------------------- grouping
 
 
+def _problem_set(
+    request: SupportRequest, user: User, problem: Problem | None, comment: str
+) -> Event:
+    """Link `request` to `problem` (or to none), with the internal event that says so."""
+    now = timezone.now()
+    SupportRequest.objects.filter(pk=request.pk).update(problem=problem, last_activity_at=now)
+    request.problem = problem
+    return Event.objects.create(
+        request=request,
+        actor=user,
+        kind=EventKind.PROBLEM,
+        field="problem",
+        comment=comment,
+        is_public=False,
+        created_at=now,
+    )
+
+
 @transaction.atomic
 def problem_attach_requests(
     *, problem: Problem, user: User, requests: Iterable[SupportRequest]
@@ -144,18 +162,12 @@ def problem_attach_requests(
         if request.anonymised_at is not None:
             outcome.anonymised.append(request)
             continue
-        now = timezone.now()
-        SupportRequest.objects.filter(pk=request.pk).update(problem=problem, last_activity_at=now)
-        request.problem = problem
-        Event.objects.create(
-            request=request,
-            actor=user,
-            kind=EventKind.PROBLEM,
-            field="problem",
-            comment=_("Rattachée au problème « %(title)s » (n° %(number)s).")
+        _problem_set(
+            request,
+            user,
+            problem,
+            _("Rattachée au problème « %(title)s » (n° %(number)s).")
             % {"title": problem.title, "number": problem.pk},
-            is_public=False,
-            created_at=now,
         )
         for answer in answers:
             _deliver(answer, request)
@@ -273,18 +285,12 @@ def problem_detach_request(*, problem: Problem, user: User, request: SupportRequ
             % {"reference": request.reference}
         )
     ensure_not_anonymised(request)
-    now = timezone.now()
-    SupportRequest.objects.filter(pk=request.pk).update(problem=None, last_activity_at=now)
-    request.problem = None
-    return Event.objects.create(
-        request=request,
-        actor=user,
-        kind=EventKind.PROBLEM,
-        field="problem",
-        comment=_("Détachée du problème « %(title)s » (n° %(number)s).")
+    return _problem_set(
+        request,
+        user,
+        None,
+        _("Détachée du problème « %(title)s » (n° %(number)s).")
         % {"title": problem.title, "number": problem.pk},
-        is_public=False,
-        created_at=now,
     )
 
 
