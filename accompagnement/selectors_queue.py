@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -22,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.functional import cached_property
 
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
 
@@ -35,6 +37,9 @@ CHOICES_CACHE_SECONDS = 15 * 60
 CHOICES_CACHE_PREFIX = "team:choices:v1:"
 
 QUEUE_PAGE_SIZE = 50
+# The queue counts its matching rows up to this number (and says "more than" beyond):
+# counting all 200,000 requests cost 7 to 17 ms a page, whatever page was asked for.
+QUEUE_COUNT_CAP = 10_000
 SEARCH_MAX_TERMS = 6
 
 # The sort keys of the queue (URL parameter `tri`) → ORDER BY, always ending on `pk`
@@ -55,6 +60,29 @@ DEFAULT_SORT = "-created"
 # ---------------------------------------------------------------------------- the queue
 
 logger = logging.getLogger(__name__)
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator over the first `cap` rows: the count reads at most `cap` + 1
+    rows (a bounded cost whatever the table's size), and `is_capped` says there are more.
+    Beyond the cap, rows are reached by filtering or sorting, not by paging."""
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _bounded_count(self) -> int:
+        # Any `cap` + 1 rows will do: no ORDER BY, which could sort the whole table.
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._bounded_count, self.cap)
+
+    @property
+    def is_capped(self) -> bool:
+        return self._bounded_count > self.cap
 
 
 def queue_requests() -> QuerySet[SupportRequest]:

@@ -58,6 +58,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="supportrequest",
+            index=models.Index(fields=["resolution_due", "id"], name="request_due"),
+        ),
+        migrations.AddIndex(
+            model_name="supportrequest",
             index=models.Index(
                 fields=["-priority_rank", "created_at", "id"], name="request_priority_rank"
             ),

@@ -234,6 +234,8 @@ class SupportRequest(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="request_open_created",
             ),
+            # The queue's due-date sorts over all requests, in either direction.
+            models.Index(fields=["resolution_due", "id"], name="request_due"),
             # The queue's two priority sorts (`selectors_queue.SORTS`), read in either
             # direction.
             models.Index(

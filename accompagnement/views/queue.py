@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,9 @@ def queue(request):
         choices=choices,
         members=members,
     )
-    paginator = Paginator(queue_filter.qs, selectors_queue.QUEUE_PAGE_SIZE)
+    paginator = selectors_queue.CappedPaginator(
+        queue_filter.qs, selectors_queue.QUEUE_PAGE_SIZE, cap=selectors_queue.QUEUE_COUNT_CAP
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = queue_query_string(request.GET)
     # The filter block shows the filters asked for and the choice lists, nothing else.

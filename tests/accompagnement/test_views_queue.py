@@ -429,6 +429,32 @@ def test_pagination_50_per_page(client, member):
     assert references(get_queue(client, page=99)) == references(third)
 
 
+def test_beyond_the_count_cap_the_queue_says_more_than(client, member, monkeypatch):
+    """The count stops at the cap (10,000 in production, 100 here)."""
+    monkeypatch.setattr("accompagnement.selectors_queue.QUEUE_COUNT_CAP", 100)
+    agent = UserFactory()
+    bulk_requests(120, requesters=[agent], categories=[CategoryFactory()], status=Status.NEW)
+    client.force_login(member)
+    first = get_queue(client, sort="-created")
+    html = first.content.decode()
+    assert "Plus de 100 demandes" in html
+    assert "120 demandes" not in html
+    assert "page 1 sur 2" in html
+    assert 'id="file-plafonnee"' in html
+    # The last page is the cap's: rows 51 to 100 in the chosen order; asking for more
+    # gives that page, not an error.
+    second = get_queue(client, sort="-created", page=2)
+    assert len(references(second)) == 50
+    assert references(second)[-1] == "ACC-2012-00100"
+    assert references(get_queue(client, sort="-created", page=3)) == references(second)
+    # Another sort reaches the others.
+    assert references(get_queue(client, sort="created"))[0] == "ACC-2012-00120"
+    # Under the cap, the exact count.
+    narrowed = get_queue(client, q="ACC-2012-00007").content.decode()
+    assert "1 demande" in narrowed
+    assert 'id="file-plafonnee"' not in narrowed
+
+
 @pytest.fixture
 def big_queue(member):
     """500+ requests over many DDIs, CSPs, programmes and members, with messages."""
