@@ -14,9 +14,9 @@ the command refuses when the years together are full.
 Only fictional people (`example.org`) file, follow or handle these requests: the demo
 accounts, and `AGENTS_PER_DDI` fictional agents created once in every DDI.
 
-Speed (200,000 requests in under 2 minutes on PostgreSQL, 107 s measured on 2
-cores): the reference data is read once, rows are built in Python as plain tuples and
-written in batches of `BATCH_SIZE` (COPY on PostgreSQL, `bulk_create` elsewhere), and on
+Speed (200,000 requests in under 2 minutes on PostgreSQL, 89 to 107 s measured on
+two-core machines): the reference data is read once, rows are built in Python as plain
+tuples and written in batches of `BATCH_SIZE` (COPY on PostgreSQL, `bulk_create` elsewhere), and on
 PostgreSQL the full-text vectors are filled by one set-based UPDATE at the end.
 """
 
