@@ -6,8 +6,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
 from dsfr.models import DsfrConfig
 
-from ddi.enums import DDIKind
-
+from .form_fields import ddi_kinds_field
 from .models import (
     Acknowledgement,
     Article,
@@ -194,13 +193,7 @@ class SavedFilterAdmin(admin.ModelAdmin):
 
 
 class MilestoneAdminForm(forms.ModelForm):
-    ddi_kinds = forms.MultipleChoiceField(
-        label=_("types de DDI visés"),
-        choices=DDIKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucun coché : tous les types."),
-    )
+    ddi_kinds = ddi_kinds_field(_("types de DDI visés"))
     reminder_offsets = SimpleArrayField(
         forms.IntegerField(min_value=0, max_value=365),
         label=_("rappels (jours avant l'échéance)"),
@@ -320,13 +313,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    ddi_kinds = forms.MultipleChoiceField(
-        label=_("types de DDI concernés"),
-        choices=DDIKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucun coché : tous les types."),
-    )
+    ddi_kinds = ddi_kinds_field(_("types de DDI concernés"))
 
     class Meta:
         model = Article
@@ -466,13 +453,7 @@ class PendingSignInAdmin(admin.ModelAdmin):
 
 
 class InterventionAdminForm(forms.ModelForm):
-    ddi_kinds = forms.MultipleChoiceField(
-        label=_("types de DDI visés"),
-        choices=DDIKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucun coché : tous les types."),
-    )
+    ddi_kinds = ddi_kinds_field(_("types de DDI visés"))
     link = forms.URLField(label=_("lien de connexion"), required=False, assume_scheme="https")
 
     class Meta:

@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
+
+from ddi.enums import DDIKind
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 SELECT_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -77,6 +80,20 @@ class DsfrForm(DsfrBaseForm):
     """django-dsfr's base form, rendered by the process's one DSFR renderer."""
 
     default_renderer = DSFR_FORM_RENDERER
+
+
+ALL_KINDS_HELP = _("Aucun coché : tous les types.")
+
+
+def ddi_kinds_field(label, help_text=ALL_KINDS_HELP):
+    """The kinds of DDI something is meant for, as checkboxes (stored as a JSON list)."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=DDIKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
 
 
 class DateInput(forms.DateInput):

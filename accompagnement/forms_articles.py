@@ -6,11 +6,10 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ddi.enums import DDIKind
 from ddi.models import Programme
 
 from .enums import Axis
-from .form_fields import DsfrForm, ModelMultipleChoiceField
+from .form_fields import DsfrForm, ModelMultipleChoiceField, ddi_kinds_field
 from .models import Article, ArticleKind, ArticleStatus, Category
 
 CHECKBOXES_TEMPLATE = "accompagnement/resources/_checkboxes_field.html"
@@ -52,12 +51,9 @@ class ArticleForm(DsfrForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Facultatif : aucun choisi, l’article concerne tous les programmes."),
     )
-    ddi_kinds = forms.MultipleChoiceField(
-        label=_("Types de DDI concernés"),
-        choices=DDIKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Facultatif : aucun coché, l’article concerne toutes les DDI."),
+    ddi_kinds = ddi_kinds_field(
+        _("Types de DDI concernés"),
+        _("Facultatif : aucun coché, l’article concerne toutes les DDI."),
     )
     status = forms.ChoiceField(
         label=_("État"),

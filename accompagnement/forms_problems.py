@@ -104,7 +104,3 @@ class ProblemEditForm(DsfrForm):
                 "initial", {"title": problem.title, "description": problem.description}
             )
         super().__init__(*args, **kwargs)
-
-
-class ProblemDetachForm(DsfrForm):
-    reference = forms.CharField(max_length=20)

@@ -68,11 +68,6 @@ class SupportRequestQuerySet(models.QuerySet):
             | models.Q(first_response_at__isnull=True, first_response_due__lt=now)
         )
 
-    def with_list_related_data(self):
-        return self.select_related(
-            "ddi__department__region", "category", "assignee", "requester", "programme"
-        )
-
 
 class SupportRequest(models.Model):
     reference = models.CharField(_("référence"), max_length=20, unique=True, editable=False)

@@ -19,7 +19,6 @@ from ..forms_problems import (
     AttachToProblemForm,
     ProblemAnswerForm,
     ProblemAttachForm,
-    ProblemDetachForm,
     ProblemEditForm,
     ProblemFromQueueForm,
     ProblemFromRequestForm,
@@ -236,14 +235,9 @@ def problem_attach(request, pk: int):
 def problem_detach(request, pk: int):
     """From the problem's page: take one linked request out of the problem."""
     problem = permissions.get_problem_for_user_or_404(request.user, pk)
-    form = ProblemDetachForm(request.POST)
-    support_request = None
-    if form.is_valid():
-        support_request = (
-            permissions.requests_visible_to(request.user)
-            .filter(reference=form.cleaned_data["reference"].strip().upper())
-            .first()
-        )
+    support_request = selectors_queue.request_by_reference(
+        request.user, request.POST.get("reference", "")
+    )
     if support_request is None:
         messages.error(request, _("Aucune demande ne porte cette référence."))
         return redirect(problem)
