@@ -473,7 +473,10 @@ def seed_demo_interventions(*, today: date) -> dict[str, int]:
             "title", flat=True
         )
     )
-    people = {u.email: u for u in User.objects.filter(email__endswith="@example.org")}
+    emails = {DEMO_ARTICLE_AUTHOR}
+    for demo in DEMO_INTERVENTIONS:
+        emails.update(demo.speakers, demo.registrants)
+    people = {u.email: u for u in User.objects.filter(email__in=emails)}
     author = people.get(DEMO_ARTICLE_AUTHOR)
     if author is None:
         raise MissingReferenceData
