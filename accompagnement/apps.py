@@ -10,9 +10,9 @@ class AccompagnementConfig(AppConfig):
     verbose_name = _("Accompagnement")
 
     def ready(self):
-        from .dashboards.aggregates import register_sqlite_functions
-        from .dashboards.cache import on_request_deleted
-        from .http_security import stamp_session_on_login
+        from accompagnement.steering.dashboards.aggregates import register_sqlite_functions
+        from accompagnement.steering.dashboards.cache import on_request_deleted
+        from accompagnement.web.middleware import stamp_session_on_login
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="acc_sqlite_functions")
         # Cached dashboard tables must not count a deleted request.

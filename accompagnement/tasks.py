@@ -1,142 +1,192 @@
-"""Celery tasks: thin, they take ids and call services; they own their retries."""
+"""Celery's entry point for the app: every package's tasks, and every periodic task of the
+portal, declared in one place.
 
-import logging
+Celery's autodiscovery imports `accompagnement.tasks`; the imports below register the tasks
+of each package (their names, `accompagnement.<task>`, do not depend on where they live).
 
-from celery import shared_task
-from django.db import OperationalError
+Celery beat reads its schedules from the database (django-celery-beat's
+`DatabaseScheduler`), so that the pilot can change them in the admin. `schedules_sync`
+(run by `manage.py sync_schedules`, from `make data`) creates the ones below that are
+missing and leaves the others alone: a schedule the pilot changed, or disabled, stays as
+the pilot left it.
+"""
 
-from .services.mailing import TRANSIENT_ERRORS
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-logger = logging.getLogger(__name__)
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from accompagnement.campaigns import tasks as campaigns_tasks  # noqa: F401
+from accompagnement.interventions import tasks as interventions_tasks  # noqa: F401
+from accompagnement.outbox import tasks as outbox_tasks  # noqa: F401
+from accompagnement.privacy import tasks as privacy_tasks  # noqa: F401
+from accompagnement.steering import tasks as steering_tasks  # noqa: F401
+from accompagnement.support import tasks as support_tasks  # noqa: F401
 
 
-@shared_task(
-    name="accompagnement.send_notification",
-    autoretry_for=TRANSIENT_ERRORS,
-    # Waits of at most 1, 2, 4 … 512 s (full jitter), 600 s at most: about 17 minutes
-    # over 10 retries; after that the row stays pending for the periodic sweep.
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=10,
+@dataclass(frozen=True)
+class Crontab:
+    """A cron line, in the portal's time zone (Europe/Paris)."""
+
+    minute: str = "0"
+    hour: str = "*"
+    day_of_week: str = "*"
+    day_of_month: str = "*"
+    month_of_year: str = "*"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # shown in the admin, and the identity of the schedule
+    task: str  # a task name registered in the Celery app
+    description: str
+    every: timedelta | None = None
+    crontab: Crontab | None = None
+    kwargs: dict = field(default_factory=dict)
+    # Dropped if not started within this delay (workers down): no pile-up of old runs.
+    expire_seconds: int | None = None
+
+    def __post_init__(self):
+        if (self.every is None) == (self.crontab is None):
+            raise ValueError(f"{self.name}: give either `every` or `crontab`.")
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        name="Notifications : renvoi des courriels en attente",
+        task="accompagnement.send_pending_notifications",
+        description=(
+            "Remet dans la file les courriels non partis (broker ou serveur de messagerie "
+            "indisponible, worker arrêté pendant l'envoi)."
+        ),
+        every=timedelta(minutes=5),
+        expire_seconds=4 * 60,
+    ),
+    Schedule(
+        name="Rappels des jalons du calendrier",
+        task="accompagnement.milestone_reminders",
+        description=(
+            "Envoie aux agents des DDI visées qui n'ont pas marqué le jalon comme fait les "
+            "rappels du jour (J-15, J-7, J-1, jour même, selon chaque jalon). Sans effet sur "
+            "les rappels déjà envoyés : elle tourne toutes les 10 minutes pour qu'un rappel "
+            "du jour parte peu après le démarrage."
+        ),
+        every=timedelta(minutes=10),
+        expire_seconds=9 * 60,
+    ),
+    Schedule(
+        name="Rappels des sessions d'intervention",
+        task="accompagnement.intervention_reminders",
+        description=(
+            "Rappelle aux inscrits une session à J-7 et à J-1, et aux intervenants à J-1 "
+            "avec la liste des DDI inscrites. Sans effet sur les rappels déjà envoyés."
+        ),
+        every=timedelta(minutes=10),
+        expire_seconds=9 * 60,
+    ),
+    Schedule(
+        name="Rappels des demandes en retard aux personnes attribuées",
+        task="accompagnement.sla_reminders",
+        description=(
+            "Un courriel par demande en retard sur ses délais (première réponse ou "
+            "résolution) à la personne de l'équipe qui la suit, une fois par jour ouvré."
+        ),
+        crontab=Crontab(minute="0", hour="8-18", day_of_week="1-5"),
+        expire_seconds=50 * 60,
+    ),
+    Schedule(
+        name="Relance des DDI et clôture des demandes sans réponse",
+        task="accompagnement.waiting_requests_follow_up",
+        description=(
+            "Relance la DDI sur une demande en attente de sa réponse depuis 5 jours ouvrés ; "
+            "clôture la demande après 15 jours ouvrés sans réponse."
+        ),
+        crontab=Crontab(minute="30", hour="8-18", day_of_week="1-5"),
+        expire_seconds=50 * 60,
+    ),
+    Schedule(
+        name="Synthèse hebdomadaire du pilotage",
+        task="accompagnement.weekly_digest",
+        description=(
+            "Le lundi matin : demandes nouvelles, résolues et en retard de la semaine, jalons "
+            "des deux semaines à venir avec leur taux de réalisation."
+        ),
+        crontab=Crontab(minute="0", hour="8", day_of_week="1"),
+        expire_seconds=12 * 3600,
+    ),
+    Schedule(
+        name="Anonymisation des demandes clôturées anciennes",
+        task="accompagnement.personal_data_anonymise",
+        description=(
+            "Anonymise les demandes clôturées depuis plus que la durée de conservation "
+            "(PERSONAL_DATA_RETENTION_DAYS) : noms, adresses, textes et fichiers retirés, "
+            "chiffres du pilotage conservés. Sans effet sur les demandes déjà anonymisées."
+        ),
+        crontab=Crontab(minute="15", hour="3"),
+        expire_seconds=6 * 3600,
+    ),
 )
-def send_notification(notification_id: int, retry: bool = True) -> str:
-    """Send one e-mail of the outbox; `retry=False` for the sweep's single attempts."""
-    from .services.mailing import notification_send
-
-    try:
-        return notification_send(notification_id=notification_id)
-    except TRANSIENT_ERRORS as exc:
-        if retry:
-            raise
-        logger.warning("Notification %s left pending: %s", notification_id, exc)
-        return "released"
 
 
-@shared_task(name="accompagnement.send_pending_notifications", ignore_result=True)
-def send_pending_notifications() -> dict[str, int]:
-    """Periodic sweep: re-queue the notifications left behind (see schedules.py)."""
-    from .services.mailing import notifications_requeue
-
-    return notifications_requeue()
-
-
-# ---------------------------------------------------------------------------- reminders
-# Each job is idempotent (see services/reminders.py): a second run, a second beat or a
-# redelivered message records nothing new. Late acknowledgement (settings) redelivers a
-# task cut by a lost worker.
+def _interval(every: timedelta) -> IntervalSchedule:
+    seconds = int(every.total_seconds())
+    if seconds % 60:
+        every_, period = seconds, IntervalSchedule.SECONDS
+    else:
+        every_, period = seconds // 60, IntervalSchedule.MINUTES
+    # The table may hold duplicates (made in the admin): take any of them.
+    existing = IntervalSchedule.objects.filter(every=every_, period=period).order_by("pk").first()
+    return existing or IntervalSchedule.objects.create(every=every_, period=period)
 
 
-@shared_task(name="accompagnement.milestone_reminders", ignore_result=True)
-def milestone_reminders() -> dict[str, int]:
-    """The daily milestone reminders: queue one fan-out batch per group of recipients."""
-    from .services.reminders import milestone_reminders_dispatch
-
-    return milestone_reminders_dispatch()
-
-
-@shared_task(
-    name="accompagnement.reminders_fanout_batch",
-    ignore_result=True,
-    # A batch is idempotent: a database busy with another batch (SQLite's lock under
-    # `make run`) is worth another try at once rather than at the job's next run.
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    max_retries=5,
-)
-def reminders_fanout_batch(milestone_id: int, offset: int, recipient_ids: list[int]) -> int:
-    """Record one batch of milestone reminders (their e-mails are queued after commit)."""
-    from .services.reminders import milestone_reminders_record
-
-    return milestone_reminders_record(
-        milestone_id=milestone_id, offset_days=offset, recipient_ids=recipient_ids
-    )
+def _crontab(cron: Crontab) -> CrontabSchedule:
+    fields = {
+        "minute": cron.minute,
+        "hour": cron.hour,
+        "day_of_week": cron.day_of_week,
+        "day_of_month": cron.day_of_month,
+        "month_of_year": cron.month_of_year,
+        "timezone": settings.TIME_ZONE,
+    }
+    existing = CrontabSchedule.objects.filter(**fields).order_by("pk").first()
+    return existing or CrontabSchedule.objects.create(**fields)
 
 
-@shared_task(
-    bind=True,
-    name="accompagnement.send_notifications",
-    max_retries=10,
-    ignore_result=True,
-)
-def send_notifications(self, notification_ids: list[int]) -> None:
-    """Send a batch of e-mails of the outbox in turn; when the mail server fails, retry
-    the rest with backoff (as `send_notification` does); after that the sweep has them."""
-    from celery.utils.time import get_exponential_backoff_interval
+@transaction.atomic
+def schedules_sync(schedules: tuple[Schedule, ...] = SCHEDULES) -> dict[str, list[str]]:
+    """Create the declared periodic tasks that are missing; never change existing ones.
 
-    from .services.reminders import notifications_send_in_turn
-
-    remaining = notifications_send_in_turn(notification_ids=notification_ids)
-    if remaining and self.request.retries >= self.max_retries:
-        logger.warning("%s e-mail(s) left pending for the sweep", len(remaining))
-    elif remaining:
-        countdown = get_exponential_backoff_interval(
-            factor=1, retries=self.request.retries, maximum=600, full_jitter=True
+    A schedule exists when a periodic task has its name, or runs its task with the same
+    arguments (the pilot may have renamed it).
+    """
+    existing = list(PeriodicTask.objects.values_list("name", "task", "kwargs"))
+    names = {name for name, _task, _kwargs in existing}
+    runs = {
+        (task, json.dumps(json.loads(kwargs or "{}"), sort_keys=True))
+        for _n, task, kwargs in existing
+    }
+    report: dict[str, list[str]] = {"created": [], "existing": []}
+    for schedule in schedules:
+        kwargs = json.dumps(schedule.kwargs, sort_keys=True)
+        if schedule.name in names or (schedule.task, kwargs) in runs:
+            report["existing"].append(schedule.name)
+            continue
+        PeriodicTask.objects.create(
+            name=schedule.name,
+            task=schedule.task,
+            description=schedule.description,
+            kwargs=kwargs,
+            interval=_interval(schedule.every) if schedule.every else None,
+            crontab=_crontab(schedule.crontab) if schedule.crontab else None,
+            expire_seconds=schedule.expire_seconds,
+            # Without a start time, beat counts the first interval from the creation of
+            # the row: a new interval schedule would first run 10 minutes after start.
+            # With one, it runs at beat's first tick, then every interval.
+            start_time=timezone.now() if schedule.every else None,
         )
-        logger.warning("%s e-mail(s) left to send, retry in %s s", len(remaining), countdown)
-        raise self.retry(args=(remaining,), countdown=countdown)
-
-
-@shared_task(name="accompagnement.sla_reminders", ignore_result=True)
-def sla_reminders() -> int:
-    """Remind assignees of their overdue requests (once per request and day)."""
-    from .services.reminders import sla_reminders_record
-
-    return sla_reminders_record()
-
-
-@shared_task(name="accompagnement.waiting_requests_follow_up", ignore_result=True)
-def waiting_requests_follow_up() -> dict[str, int]:
-    """Nudge the DDIs on requests waiting for them; close those left waiting too long."""
-    from .services.reminders import waiting_requests_follow_up as follow_up
-
-    return follow_up()
-
-
-@shared_task(name="accompagnement.weekly_digest", ignore_result=True)
-def weekly_digest() -> int:
-    """The pilot's weekly digest."""
-    from .services.reminders import weekly_digest_record
-
-    return weekly_digest_record()
-
-
-@shared_task(name="accompagnement.intervention_reminders", ignore_result=True)
-def intervention_reminders() -> int:
-    """J-7 and J-1 reminders of the training sessions (once each, see the service)."""
-    from .services.interventions import intervention_reminders_record
-
-    return intervention_reminders_record()
-
-
-@shared_task(name="accompagnement.personal_data_anonymise", ignore_result=True)
-def personal_data_anonymise() -> int:
-    """Anonymise the closed requests past the retention delay (idempotent, in batches)."""
-    from django.conf import settings
-
-    from .services.privacy import support_requests_anonymise_due
-
-    done = support_requests_anonymise_due(batch_size=settings.PERSONAL_DATA_ANONYMISE_BATCH)
-    logger.info("personal_data_anonymise: %s request(s) anonymised", done)
-    return done
+        report["created"].append(schedule.name)
+    return report

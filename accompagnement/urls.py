@@ -1,25 +1,29 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import forms, ratelimits
-from .views import health, home, pages, privacy, proconnect
+from accompagnement.accounts import forms
+from accompagnement.accounts import views as proconnect
+from accompagnement.core import ratelimits
+from accompagnement.privacy import views as privacy
+from accompagnement.web import health
+from accompagnement.web import views as home
+from accompagnement.web import views as pages
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("demandes/", include(("accompagnement.urls_requests", "requests"))),
-    path("equipe/problemes/", include(("accompagnement.urls_problems", "problems"))),
-    path("equipe/", include(("accompagnement.urls_team", "team"))),
-    path("", include(("accompagnement.urls_calendar", "calendar"))),
+    path("", include("accompagnement.support.urls")),
+    path("equipe/problemes/", include(("accompagnement.problems.urls", "problems"))),
+    path("", include(("accompagnement.campaigns.urls", "campaigns"))),
     path(
         "pilotage/donnees-personnelles/",
         privacy.personal_data_export,
         name="personal_data_export",
     ),
-    path("pilotage/", include(("accompagnement.urls_steering", "steering"))),
-    path("ressources/", include(("accompagnement.urls_resources", "resources"))),
-    path("etude/", include(("accompagnement.urls_study", "study"))),
-    path("interventions/", include(("accompagnement.urls_interventions", "interventions"))),
-    path("", include(("accompagnement.urls_proconnect", "proconnect"))),
+    path("pilotage/", include(("accompagnement.steering.urls", "steering"))),
+    path("ressources/", include(("accompagnement.knowledge.urls", "knowledge"))),
+    path("etude/", include(("accompagnement.study.urls", "study"))),
+    path("interventions/", include(("accompagnement.interventions.urls", "interventions"))),
+    path("", include(("accompagnement.accounts.urls", "accounts"))),
     path("sante/", health.health, name="health"),
     path("accessibilite/", pages.accessibility, name="accessibility"),
     path(

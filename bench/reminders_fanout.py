@@ -31,6 +31,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from accompagnement.campaigns import tasks as campaigns_tasks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 AGENTS_PER_DDI = 100
 TIMEOUT_SECONDS = 900
@@ -71,8 +73,8 @@ def prepare(deliveries: int) -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from accompagnement.enums import Role
-    from accompagnement.models import Campaign, CampaignKind, Milestone, User
+    from accompagnement.accounts.models import Role, User
+    from accompagnement.campaigns.models import Campaign, CampaignKind, Milestone
     from ddi.enums import DDIKind
     from ddi.models import DDI, Department, Region
 
@@ -198,9 +200,8 @@ def main() -> None:
         import django
 
         django.setup()
-        from accompagnement import tasks
-        from accompagnement.models import Notification, ReminderDelivery
-        from accompagnement.models.support import NotificationStatus
+        from accompagnement.campaigns.models import ReminderDelivery
+        from accompagnement.outbox.models import Notification, NotificationStatus
         from config.celery import app
 
         if "REDIS_URL" in env:
@@ -229,7 +230,7 @@ def main() -> None:
 
         cpu_before = cpu_seconds(worker.pid)
         started = time.monotonic()
-        tasks.milestone_reminders.delay()
+        campaigns_tasks.milestone_reminders.delay()
         first_email = None
         while (count := sent()) < options.deliveries:
             if first_email is None and count:
@@ -241,7 +242,7 @@ def main() -> None:
         worker_cpu = cpu_seconds(worker.pid) - cpu_before
 
         # The job again, as the schedule runs it every 10 minutes: nothing more goes out.
-        tasks.milestone_reminders.delay()
+        campaigns_tasks.milestone_reminders.delay()
         while job_runs(log) < 2:
             time.sleep(0.25)
         time.sleep(2)

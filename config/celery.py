@@ -23,4 +23,3 @@ def use_the_django_logging(**_):
 
 
 # Task logs, the worker's heartbeat and beat's last run (accompagnement/celery_signals.py).
-import accompagnement.celery_signals  # noqa: E402, F401

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from ddi.models import (
     DDI,
     Department,
     Ministry,

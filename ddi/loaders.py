@@ -16,8 +16,8 @@ from django.core.validators import validate_email, validate_slug
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .enums import Confidence, DDIKind, StructureKind
-from .models import DDI, Department, Ministry, Programme, Region, ServiceCentre, Structure
+from ddi.enums import Confidence, DDIKind, StructureKind
+from ddi.models import DDI, Department, Ministry, Programme, Region, ServiceCentre, Structure
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

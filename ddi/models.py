@@ -8,7 +8,7 @@ certain.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Confidence, DDIKind, StructureKind
+from ddi.enums import Confidence, DDIKind, StructureKind
 
 # INSEE "type de nom en clair" -> the French preposition before the name.
 _PREPOSITION_BY_TNCC = {0: "de ", 1: "d'", 2: "du ", 3: "de la ", 4: "des ", 5: "de l'"}

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from .enums import Confidence
-from .loaders import (
+from ddi.enums import Confidence
+from ddi.loaders import (
     DATA_DIR,
     DDIS_FILE,
     DEPARTMENTS_FILE,
@@ -30,7 +30,7 @@ from .loaders import (
     STRUCTURES_FILE,
     read_reference_data,
 )
-from .models import (
+from ddi.models import (
     DDI,
     Department,
     Ministry,

@@ -4,9 +4,10 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accompagnement.enums import Axis, EventKind, MessageKind, Priority, Role, Status
-from accompagnement.models import Category, Event, Message, SupportRequest, TeamMember, User
-from accompagnement.sla import due_dates, working_days_elapsed
+from accompagnement.accounts.models import Role, TeamMember, User
+from accompagnement.support.enums import Axis, EventKind, MessageKind, Priority, Status
+from accompagnement.support.models import Category, Event, Message, SupportRequest
+from accompagnement.support.sla import due_dates, working_days_elapsed
 from ddi.enums import DDIKind, StructureKind
 from ddi.models import (
     DDI,

@@ -1,8 +1,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from accompagnement.enums import Axis
-from accompagnement.models import Article, ArticleKind, ArticleStatus
+from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
+from accompagnement.support.enums import Axis
 from tests.factories import UserFactory
 
 

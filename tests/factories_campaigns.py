@@ -6,7 +6,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from accompagnement.models import Acknowledgement, Campaign, CampaignKind, Milestone
+from accompagnement.campaigns.models import Acknowledgement, Campaign, CampaignKind, Milestone
 from ddi.enums import Confidence
 
 from .factories import DDIFactory, UserFactory

@@ -6,13 +6,13 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accompagnement.enums import Axis
-from accompagnement.models import (
+from accompagnement.interventions.models import (
     Intervention,
     InterventionFormat,
     InterventionStatus,
     Registration,
 )
+from accompagnement.support.enums import Axis
 
 from .factories import TeamMemberFactory, UserFactory
 

@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from accompagnement.models import Problem, ProblemAnswer
+from accompagnement.problems.models import Problem, ProblemAnswer
 from tests.factories import CategoryFactory, UserFactory
 
 

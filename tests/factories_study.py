@@ -6,8 +6,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from accompagnement.enums import Axis
-from accompagnement.models import (
+from accompagnement.study.models import (
     Diagnostic,
     Experiment,
     Recommendation,
@@ -15,6 +14,7 @@ from accompagnement.models import (
     StudyPhase,
     StudyPhaseKind,
 )
+from accompagnement.support.enums import Axis
 from ddi.enums import DDIKind
 
 from .factories import DDIFactory

@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accompagnement.enums import MessageKind
-from accompagnement.models import Attachment, CalendarToken, PendingSignIn, SavedFilter
+from accompagnement.accounts.models import PendingSignIn
+from accompagnement.campaigns.models import CalendarToken
+from accompagnement.support.enums import MessageKind
+from accompagnement.support.models import Attachment, SavedFilter
 from tests.factories import (
     AttachmentFactory,
     DDIFactory,
@@ -52,26 +54,26 @@ MATRIX = {
     ("password_change", None, "get"): row(LOGIN, 200, 200, 200, 200),
     ("password_change_done", None, "get"): row(LOGIN, 200, 200, 200, 200),
     # The DDI's own screens.
-    ("requests:list", None, "get"): row(LOGIN, 200, 200, 403, 403),
-    ("requests:create", None, "get"): row(LOGIN, 200, 200, 403, 403),
-    ("requests:detail", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
-    ("requests:confirmation", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
-    ("requests:reply", "request_a", "post"): row(LOGIN, 200, 404, 200, 200),
-    ("requests:close", "request_a", "get"): row(LOGIN, 200, 404, 403, 403),
-    ("requests:reopen", "request_a", "post"): row(LOGIN, 302, 404, 403, 403),
-    ("requests:attachment", "public_file", "get"): row(LOGIN, 200, 404, 200, 200),
-    ("requests:attachment", "internal_file", "get"): row(LOGIN, 404, 404, 200, 200),
+    ("support:list", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    ("support:create", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    ("support:detail", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("support:confirmation", "request_a", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("support:reply", "request_a", "post"): row(LOGIN, 200, 404, 200, 200),
+    ("support:close", "request_a", "get"): row(LOGIN, 200, 404, 403, 403),
+    ("support:reopen", "request_a", "post"): row(LOGIN, 302, 404, 403, 403),
+    ("support:attachment", "public_file", "get"): row(LOGIN, 200, 404, 200, 200),
+    ("support:attachment", "internal_file", "get"): row(LOGIN, 404, 404, 200, 200),
     # The team's screens.
-    ("team:queue", None, "get"): row(LOGIN, 403, 403, 200, 200),
-    ("team:bulk_action", None, "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:saved_filter_create", None, "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:saved_filter_delete", "saved_filter", "post"): row(LOGIN, 403, 403, 404, 404),
-    ("team:assign", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:transition", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:escalate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("team:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:queue", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:bulk_action", None, "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:saved_filter_create", None, "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:saved_filter_delete", "saved_filter", "post"): row(LOGIN, 403, 403, 404, 404),
+    ("support:assign", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:transition", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:escalate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     # Problems reported by many DDIs: the team's only (an agent sees the answer on their
     # own request). Empty POSTs are refused with the form's message (302) or, for the
     # answer, with the page and its errors (400).
@@ -91,23 +93,23 @@ MATRIX = {
     # (404; tests/accompagnement/test_proconnect.py turns it on). The refusal page and the
     # return from the provider's logout are public. The pilot alone opens the accounts of
     # pending sign-ins (an empty form is refused with its errors: 400).
-    ("proconnect:authenticate", None, "get"): row(404, 404, 404, 404, 404),
-    ("proconnect:callback", None, "get"): row(404, 404, 404, 404, 404),
-    ("proconnect:refused", "refusal_pending", "get"): row(403, 403, 403, 403, 403),
-    ("proconnect:logout_done", None, "get"): row(302, 302, 302, 302, 302),
-    ("proconnect:pending_list", None, "get"): row(LOGIN, 403, 403, 403, 200),
-    ("proconnect:open_account", "pending_sign_in", "get"): row(LOGIN, 403, 403, 403, 200),
-    ("proconnect:open_account", "pending_sign_in", "post"): row(LOGIN, 403, 403, 403, 400),
+    ("accounts:authenticate", None, "get"): row(404, 404, 404, 404, 404),
+    ("accounts:callback", None, "get"): row(404, 404, 404, 404, 404),
+    ("accounts:refused", "refusal_pending", "get"): row(403, 403, 403, 403, 403),
+    ("accounts:logout_done", None, "get"): row(302, 302, 302, 302, 302),
+    ("accounts:pending_list", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("accounts:open_account", "pending_sign_in", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("accounts:open_account", "pending_sign_in", "post"): row(LOGIN, 403, 403, 403, 400),
     # The calendar. `milestone_a` targets the DDI of agent_a only: agent_b does not learn
     # it exists (404), and the team never marks a milestone done for a DDI (403).
-    ("calendar:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
-    ("calendar:acknowledge", "milestone_a", "post"): row(LOGIN, 302, 404, 403, 403),
-    ("calendar:renew_token", None, "post"): row(LOGIN, 302, 302, 302, 302),
+    ("campaigns:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("campaigns:acknowledge", "milestone_a", "post"): row(LOGIN, 302, 404, 403, 403),
+    ("campaigns:renew_token", None, "post"): row(LOGIN, 302, 302, 302, 302),
     # Public by secret: without `?jeton=` nor a session, a 404 (never the login page,
     # which a calendar application could not use); with a session, one's own feed.
-    ("calendar:ics", None, "get"): row(404, 200, 200, 200, 200),
-    ("calendar:ics", "feed_of_agent_a", "get"): row(200, 200, 200, 200, 200),
-    ("calendar:ics", "unknown_token", "get"): row(404, 404, 404, 404, 404),
+    ("campaigns:ics", None, "get"): row(404, 200, 200, 200, 200),
+    ("campaigns:ics", "feed_of_agent_a", "get"): row(200, 200, 200, 200, 200),
+    ("campaigns:ics", "unknown_token", "get"): row(404, 404, 404, 404, 404),
     # The pilot's screens: for the pilot only (a member gets a 403 too).
     ("steering:index", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:quality", None, "get"): row(LOGIN, 403, 403, 403, 200),
@@ -137,16 +139,16 @@ MATRIX = {
     ("study:experiment_update", "study_experiment", "post"): row(LOGIN, 403, 403, 200, 200),
     # The knowledge base: everyone reads published articles; a draft does not exist for
     # an agent (404); only the team writes (403 for agents).
-    ("resources:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
-    ("resources:detail", "article", "get"): row(LOGIN, 200, 200, 200, 200),
-    ("resources:detail", "draft_article", "get"): row(LOGIN, 404, 404, 200, 200),
-    ("resources:follow", "article", "get"): row(LOGIN, 302, 302, 302, 302),
-    ("resources:follow", "draft_article", "get"): row(LOGIN, 404, 404, 302, 302),
-    ("resources:create", None, "get"): row(LOGIN, 403, 403, 200, 200),
-    ("resources:create", None, "post"): row(LOGIN, 403, 403, 200, 200),
-    ("resources:update", "article", "get"): row(LOGIN, 403, 403, 200, 200),
-    ("resources:update", "draft_article", "post"): row(LOGIN, 403, 403, 200, 200),
-    ("resources:suggestions", None, "get"): row(LOGIN, 200, 200, 403, 403),
+    ("knowledge:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("knowledge:detail", "article", "get"): row(LOGIN, 200, 200, 200, 200),
+    ("knowledge:detail", "draft_article", "get"): row(LOGIN, 404, 404, 200, 200),
+    ("knowledge:follow", "article", "get"): row(LOGIN, 302, 302, 302, 302),
+    ("knowledge:follow", "draft_article", "get"): row(LOGIN, 404, 404, 302, 302),
+    ("knowledge:create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("knowledge:create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("knowledge:update", "article", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("knowledge:update", "draft_article", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("knowledge:suggestions", None, "get"): row(LOGIN, 200, 200, 403, 403),
     # Interventions. `session_a` is for the region of agent_a's DDI only: agent_b does not
     # learn it exists (404), nor a draft. Agents register people of their own DDI (an
     # empty form: 400); the team manages sessions; the pilot alone sees the coverage.
@@ -329,7 +331,7 @@ def test_every_url_is_in_the_matrix():
 def test_an_internal_note_never_reaches_an_agent_of_its_own_ddi(client, world):
     agent = world["people"]["agent_a"]
     client.force_login(agent)
-    page = client.get(reverse("requests:detail", args=[world["request_a"].reference]))
+    page = client.get(reverse("support:detail", args=[world["request_a"].reference]))
     assert page.status_code == 200
     html = page.content.decode()
     assert world["note"].body not in html

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models.functions import Coalesce
 
-from accompagnement.sla import working_days_between_dates
+from accompagnement.support.sla import working_days_between_dates
 
 BATCH_SIZE = 2_000
 

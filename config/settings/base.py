@@ -10,7 +10,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from accompagnement.logging import logging_config
+from accompagnement.web.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -63,15 +63,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: every log line of the request carries its id (accompagnement/logging.py).
-    "accompagnement.middleware.RequestIdMiddleware",
+    "accompagnement.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every page.
-    "accompagnement.http_security.ContentSecurityPolicyMiddleware",
-    "accompagnement.http_security.PermissionsPolicyMiddleware",
+    "accompagnement.web.middleware.ContentSecurityPolicyMiddleware",
+    "accompagnement.web.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Sessions end after SESSION_COOKIE_AGE without activity.
-    "accompagnement.http_security.SessionActivityMiddleware",
+    "accompagnement.web.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,8 +102,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Replaces dsfr.context_processors.site_config, which queries
                 # the database on every page: the site identity is settings.
-                "accompagnement.context_processors.site",
+                "accompagnement.web.navigation.site",
             ],
+            # Template tags live with their package, not in the app's templatetags/.
+            "libraries": {
+                "portail": "accompagnement.web.templatetags.portail",
+                "dashboards": "accompagnement.steering.templatetags.dashboards",
+            },
         },
     },
 ]
@@ -164,7 +169,7 @@ PROCONNECT_DOMAIN = env.str("PROCONNECT_DOMAIN", default="")
 PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
 PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
 if PROCONNECT_DOMAIN and PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET:
-    AUTHENTICATION_BACKENDS.append("accompagnement.proconnect.ProConnectBackend")
+    AUTHENTICATION_BACKENDS.append("accompagnement.accounts.proconnect.ProConnectBackend")
 OIDC_RP_SIGN_ALGO = "RS256"  # ProConnect signs its ID tokens and userinfo with RS256
 OIDC_RP_SCOPES = "openid email given_name usual_name uid siret idp_id organizational_unit"
 OIDC_STATE_SIZE = 48
@@ -172,7 +177,7 @@ OIDC_NONCE_SIZE = 48
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
 OIDC_STORE_ID_TOKEN = True  # the logout sends it back to ProConnect (id_token_hint)
 OIDC_CREATE_USER = False  # the pilot opens accounts (accompagnement/proconnect.py)
-OIDC_AUTHENTICATION_CALLBACK_URL = "proconnect:callback"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:callback"
 OIDC_TIMEOUT = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

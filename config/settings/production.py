@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from accompagnement.logging import logging_config
+from accompagnement.web.logging import logging_config
 
 from .base import *  # noqa: F403
 from .base import CONTENT_SECURITY_POLICY, SECRET_KEY, env

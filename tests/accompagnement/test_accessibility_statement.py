@@ -35,7 +35,7 @@ def test_the_statement_says_what_was_tested_and_how_to_seek_redress(client, agen
 
 def test_a_form_sent_back_with_errors_opens_on_a_summary_linked_to_each_field(client, agent):
     client.force_login(agent)
-    html = client.post(reverse("requests:create"), {"title": "Restitution vide"}).content.decode()
+    html = client.post(reverse("support:create"), {"title": "Restitution vide"}).content.decode()
 
     assert 'data-error-summary aria-labelledby="erreurs-formulaire-titre"' in html
     # Radios link to their first choice; other fields to themselves.

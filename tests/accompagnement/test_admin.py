@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accompagnement.enums import Role
-from accompagnement.services import user_upsert
+from accompagnement.accounts.models import Role
+from accompagnement.accounts.services import user_upsert
 from tests.factories import TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,15 +3,11 @@
 import pytest
 from django.db import connection
 
-from accompagnement.enums import Axis
-from accompagnement.models import Article, ArticleKind, ArticleStatus
-from accompagnement.rendering import render_markdown
-from accompagnement.selectors_articles import article_search
-from accompagnement.services.articles import (
-    article_create,
-    article_link_markdown,
-    article_update,
-)
+from accompagnement.core.markdown import render_markdown
+from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
+from accompagnement.knowledge.selectors import article_search
+from accompagnement.knowledge.services import article_create, article_link_markdown, article_update
+from accompagnement.support.enums import Axis
 from tests.factories import CategoryFactory, ProgrammeFactory
 from tests.factories_articles import ArticleFactory
 
@@ -106,7 +102,7 @@ def test_search_finds_every_word_in_title_summary_or_body():
     wanted = ArticleFactory(title="Charges à payer", summary="En fin de gestion.")
     ArticleFactory(title="Charges de personnel", summary="Paie.")
     if connection.vendor == "postgresql":
-        from accompagnement.services.articles import article_update_search
+        from accompagnement.knowledge.services import article_update_search
 
         for article in Article.objects.all():
             article_update_search(article)

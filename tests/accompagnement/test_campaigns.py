@@ -8,16 +8,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accompagnement.models import (
+from accompagnement.campaigns.models import (
     Acknowledgement,
     CalendarToken,
     Campaign,
     CampaignKind,
     Milestone,
-    Notification,
     ReminderDelivery,
 )
-from accompagnement.selectors_campaigns import (
+from accompagnement.campaigns.selectors import (
     MilestoneState,
     audience_description,
     calendar_for_ddi,
@@ -28,7 +27,8 @@ from accompagnement.selectors_campaigns import (
     milestones_for_user,
     milestones_with_audience,
 )
-from accompagnement.services.campaigns import calendar_token_renew, milestone_acknowledge
+from accompagnement.campaigns.services import calendar_token_renew, milestone_acknowledge
+from accompagnement.outbox.models import Notification
 from ddi.enums import DDIKind
 from tests.factories import (
     AttachmentFactory,

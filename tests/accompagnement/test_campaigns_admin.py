@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accompagnement.enums import Role
-from accompagnement.models import CalendarToken, Milestone, ReminderDelivery
-from accompagnement.services import user_upsert
+from accompagnement.accounts.models import Role
+from accompagnement.accounts.services import user_upsert
+from accompagnement.campaigns.models import CalendarToken, Milestone, ReminderDelivery
 from tests.factories import ProgrammeFactory, UserFactory
 from tests.factories_campaigns import AcknowledgementFactory, CampaignFactory, MilestoneFactory
 

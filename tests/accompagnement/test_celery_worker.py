@@ -20,11 +20,11 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.enums import Axis
-from accompagnement.models import Notification, SupportRequest
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.requests import support_request_create
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.support.enums import Axis
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.services.requests import support_request_create
 from config.celery import app
 from tests.factories import CategoryFactory, UserFactory
 
@@ -41,7 +41,7 @@ class TaskResults:
         self._changed = threading.Condition()
 
     def record(self, sender=None, retval=None, **kwargs):
-        if sender is not None and sender.name == tasks.send_notification.name:
+        if sender is not None and sender.name == outbox_tasks.send_notification.name:
             with self._changed:
                 self.values.append(retval)
                 self._changed.notify_all()
@@ -119,7 +119,7 @@ def test_worker_sends_the_mail_once_even_if_the_task_is_delivered_twice(
     request = file_request(agent, category)
     notification = Notification.objects.get(request=request)
     # A second delivery of the same task (redelivery, or the sweep racing the first one).
-    tasks.send_notification.delay(notification.pk)
+    outbox_tasks.send_notification.delay(notification.pk)
 
     results.wait_for(lambda values: len(values) >= 2)
 
@@ -147,7 +147,7 @@ def test_broker_down_loses_nothing_and_the_sweep_sends_later(results, agent_and_
     app.conf.worker_hijack_root_logger = False
     purge_queue()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        tasks.send_pending_notifications.delay()
+        outbox_tasks.send_pending_notifications.delay()
         results.wait_for(lambda values: "sent" in values)
 
     [email] = mail.outbox

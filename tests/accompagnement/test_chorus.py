@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accompagnement.chorus import validate_reference
-from accompagnement.enums import ChorusObject
+from accompagnement.support.chorus import validate_reference
+from accompagnement.support.enums import ChorusObject
 
 
 @pytest.mark.parametrize(

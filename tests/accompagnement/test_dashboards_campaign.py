@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accompagnement.dashboards import campaign
-from accompagnement.dashboards.scope import Period, Scope
-from accompagnement.models import CampaignKind
+from accompagnement.campaigns.models import CampaignKind
+from accompagnement.steering.dashboards import campaign
+from accompagnement.steering.dashboards.scope import Period, Scope
 from ddi.enums import DDIKind
 from tests.factories import (
     AttachmentFactory,

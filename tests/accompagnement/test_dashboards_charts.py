@@ -7,14 +7,9 @@ from xml.etree import ElementTree
 import pytest
 from django.utils.safestring import SafeString
 
-from accompagnement.dashboards.charts import (
-    DASHES,
-    PALETTE,
-    bar_chart,
-    line_chart,
-    nice_ticks,
-)
-from accompagnement.dashboards.tables import Cell, Column, Kind, Table
+from accompagnement.steering.dashboards.charts import bar_chart, line_chart
+from accompagnement.steering.dashboards.svg import DASHES, PALETTE, nice_ticks
+from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
 
 SVG = "{http://www.w3.org/2000/svg}"
 NNBSP = "\u202f"

@@ -10,17 +10,17 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import load_workbook
 
-from accompagnement.dashboards import exports
-from accompagnement.dashboards.exports import (
+from accompagnement.steering.dashboards import exports
+from accompagnement.steering.dashboards.exports import (
     requests_csv_response,
     requests_xlsx_response,
     sheet_title,
     table_csv_response,
     table_xlsx_response,
 )
-from accompagnement.dashboards.scope import Period, Scope
-from accompagnement.dashboards.tables import Cell, Column, Kind, Table
-from accompagnement.enums import Axis, EscalationTarget, Priority, Status
+from accompagnement.steering.dashboards.scope import Period, Scope
+from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
+from accompagnement.support.enums import Axis, EscalationTarget, Priority, Status
 from ddi.enums import DDIKind
 
 from ..factories import (

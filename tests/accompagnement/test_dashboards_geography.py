@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accompagnement.dashboards import geography
-from accompagnement.dashboards.scope import Period, Scope
-from accompagnement.dashboards.tables import Cell, Column, Kind, Table
+from accompagnement.steering.dashboards import geography
+from accompagnement.steering.dashboards.scope import Period, Scope
+from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
 from ddi.enums import DDIKind
 from tests.factories import (
     DDIFactory,

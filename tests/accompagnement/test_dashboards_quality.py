@@ -8,12 +8,12 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from accompagnement.dashboards import quality
-from accompagnement.dashboards.aggregates import Percentile, one_decimal, percentile_cont
-from accompagnement.dashboards.scope import Period, Scope
-from accompagnement.enums import EscalationTarget, Priority, Status
-from accompagnement.models import SupportRequest
-from accompagnement.sla import working_days_between
+from accompagnement.steering.dashboards import quality
+from accompagnement.steering.dashboards.aggregates import Percentile, one_decimal, percentile_cont
+from accompagnement.steering.dashboards.scope import Period, Scope
+from accompagnement.support.enums import EscalationTarget, Priority, Status
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.sla import working_days_between
 from tests.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.django_db

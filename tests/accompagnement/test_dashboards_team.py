@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from accompagnement.dashboards import team
-from accompagnement.dashboards.scope import Period, Scope
-from accompagnement.enums import Priority, Status
+from accompagnement.steering.dashboards import team
+from accompagnement.steering.dashboards.scope import Period, Scope
+from accompagnement.support.enums import Priority, Status
 from ddi.enums import DDIKind
 from tests.factories import (
     DDIFactory,
@@ -254,7 +254,7 @@ def test_oldest_unassigned_requests(load):
         "age": 20,
         "priority": "Haute",
     }
-    assert unassigned.rows[0][0].url == reverse("requests:detail", args=[oldest.reference])
+    assert unassigned.rows[0][0].url == reverse("support:detail", args=[oldest.reference])
     assert unassigned.values("reference") == [r.reference for r in load["unassigned"][:10]]
     assert unassigned.footer[0].value == "Toutes les demandes ouvertes non attribuées : 12"
     assert unassigned.footer[0].url == current.queue_url(

@@ -8,16 +8,17 @@ from django.core.management import CommandError, call_command
 from django.urls import resolve
 from django.utils import timezone
 
-from accompagnement.demo import (
+from accompagnement.accounts.models import User
+from accompagnement.core.markdown import render_markdown
+from accompagnement.demo.articles import (
     DEMO_ARTICLE_AUTHOR,
     InvalidDemoArticle,
     load_demo_articles,
     seed_demo_articles,
 )
-from accompagnement.enums import Axis
-from accompagnement.models import Article, ArticleStatus, User
-from accompagnement.rendering import render_markdown
-from accompagnement.services.articles import article_update
+from accompagnement.knowledge.models import Article, ArticleStatus
+from accompagnement.knowledge.services import article_update
+from accompagnement.support.enums import Axis
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +182,7 @@ def test_a_malformed_file_is_named_in_the_error(tmp_path, front_matter, message)
 
 def test_the_command_reports_an_invalid_file(reference_data, monkeypatch, tmp_path):
     (tmp_path / "article.md").write_text("Pas d'en-tête\n", encoding="utf-8")
-    monkeypatch.setattr("accompagnement.demo.DEMO_ARTICLES_DIR", tmp_path)
+    monkeypatch.setattr("accompagnement.demo.articles.DEMO_ARTICLES_DIR", tmp_path)
 
     with pytest.raises(CommandError, match="article.md : bloc d'en-tête"):
         call_command("seed_demo", "--no-progress", verbosity=0)

@@ -19,14 +19,14 @@ PUBLIC_URL_NAMES = {
     # The iCalendar feed: a calendar application subscribes without a session, so the
     # view skips the login but serves nothing without a person's secret `?jeton=` (or a
     # session): 404 otherwise (tests/accompagnement/test_views_calendar.py).
-    "calendar:ics",
+    "campaigns:ics",
     # Sign in with ProConnect: the start of the flow, the provider's return, the page that
     # says why a sign-in was refused, and the return from the provider's logout. The first
     # two are 404 while ProConnect is not configured.
-    "proconnect:authenticate",
-    "proconnect:callback",
-    "proconnect:refused",
-    "proconnect:logout_done",
+    "accounts:authenticate",
+    "accounts:callback",
+    "accounts:refused",
+    "accounts:logout_done",
 }
 
 SAMPLE_BY_CONVERTER = {

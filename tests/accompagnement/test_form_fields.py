@@ -6,14 +6,10 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from accompagnement.form_fields import (
-    DSFR_FORM_RENDERER,
-    DsfrFormRenderer,
-    ModelMultipleChoiceField,
-)
-from accompagnement.forms import LoginForm
-from accompagnement.forms_requests import ReplyForm
-from accompagnement.models import Category
+from accompagnement.accounts.forms import LoginForm
+from accompagnement.core.forms import DSFR_FORM_RENDERER, DsfrFormRenderer, ModelMultipleChoiceField
+from accompagnement.support.forms.requests import ReplyForm
+from accompagnement.support.models import Category
 from tests.factories import CategoryFactory
 
 

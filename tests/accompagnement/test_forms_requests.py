@@ -2,10 +2,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.datastructures import MultiValueDict
 
-from accompagnement.enums import Axis, ChorusObject, Priority, Status
-from accompagnement.forms_requests import ReplyForm, RequestFilterForm, SupportRequestForm
-from accompagnement.models import Category
-from accompagnement.services.requests import FileToStore
+from accompagnement.support.enums import Axis, ChorusObject, Priority, Status
+from accompagnement.support.forms.requests import ReplyForm, RequestFilterForm, SupportRequestForm
+from accompagnement.support.models import Category
+from accompagnement.support.services.requests import FileToStore
 from tests.factories import AttachmentFactory, CategoryFactory, SupportRequestFactory
 
 from .test_uploads import EXE_BYTES, PDF_BYTES, png_bytes

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accompagnement.models import Message, SupportRequest
-from accompagnement.uploads import MAX_UPLOAD_SIZE
+from accompagnement.support.models import Message, SupportRequest
+from accompagnement.support.uploads import MAX_UPLOAD_SIZE
 from tests.factories import SupportRequestFactory
 from tests.test_permission_matrix import MATRIX, build_url, world  # noqa: F401 (fixture)
 
@@ -183,19 +183,19 @@ def _assert_inert(html: str):
 def test_payloads_in_a_request_and_a_reply_are_shown_inert(client, agent, member, payload):
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"), filing(title=f"Titre {payload}", body=f"Texte {payload}")
+        reverse("support:create"), filing(title=f"Titre {payload}", body=f"Texte {payload}")
     )
     assert response.status_code == 302
     support_request = SupportRequest.objects.get()
-    detail = reverse("requests:detail", kwargs={"reference": support_request.reference})
-    reply = reverse("requests:reply", kwargs={"reference": support_request.reference})
+    detail = reverse("support:detail", kwargs={"reference": support_request.reference})
+    reply = reverse("support:reply", kwargs={"reference": support_request.reference})
     assert (
         client.post(reply, {"body": f"Réponse {payload}", "version": support_request.version})
     ).status_code == 302
     assert Message.objects.filter(body__contains=payload).exists()
     for user, pages in (
-        (agent, (detail, reverse("requests:list"))),
-        (member, (detail, reverse("team:queue"))),
+        (agent, (detail, reverse("support:list"))),
+        (member, (detail, reverse("support:queue"))),
     ):
         client.force_login(user)
         for page in pages:
@@ -210,7 +210,7 @@ def test_payloads_in_a_request_and_a_reply_are_shown_inert(client, agent, member
 def test_oversize_body_is_refused_in_french_and_nothing_is_stored(client, agent, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     client.force_login(agent)
-    response = client.post(reverse("requests:create"), filing(body="x" * 20_000))
+    response = client.post(reverse("support:create"), filing(body="x" * 20_000))
     assert response.status_code == 400
     assert "le contenu est trop volumineux ou mal formé" in response.content.decode()
     assert not SupportRequest.objects.exists()
@@ -221,7 +221,7 @@ def test_file_over_the_limit_in_a_reply_is_refused_and_nothing_is_sent(client, a
     client.force_login(agent)
     big = SimpleUploadedFile("gros.pdf", b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_SIZE, "application/pdf")
     response = client.post(
-        reverse("requests:reply", kwargs={"reference": support_request.reference}),
+        reverse("support:reply", kwargs={"reference": support_request.reference}),
         {"body": "Voici le fichier", "version": support_request.version, "attachments": [big]},
     )
     assert response.status_code == 200

@@ -3,7 +3,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from accompagnement.celery_signals import BEAT_LAST_RUN_KEY, WORKER_HEARTBEAT_KEY
+from accompagnement.web.celery_signals import BEAT_LAST_RUN_KEY, WORKER_HEARTBEAT_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def celery_checked(settings):
     """The worker and beat checks on, with both fresh (as under `make run`)."""
     from django.core.cache import cache
 
-    from accompagnement.celery_signals import record_beat_run, record_worker_heartbeat
+    from accompagnement.web.celery_signals import record_beat_run, record_worker_heartbeat
 
     settings.HEALTH_CHECK_CELERY = True
     record_worker_heartbeat("worker@test")
@@ -122,7 +122,7 @@ def test_a_ready_worker_beats_until_it_stops(settings, monkeypatch):
     """The worker's signal handlers: a heartbeat at once, then one every interval."""
     from django.core.cache import cache
 
-    from accompagnement import celery_signals
+    from accompagnement.web import celery_signals
 
     monkeypatch.setattr(celery_signals, "WORKER_HEARTBEAT_SECONDS", 0.05)
     cache.delete(WORKER_HEARTBEAT_KEY)
@@ -147,7 +147,7 @@ def test_beat_records_each_periodic_task_it_sends(settings):
     from celery import signals
     from django.core.cache import cache
 
-    from accompagnement import celery_signals
+    from accompagnement.web import celery_signals
 
     cache.delete(BEAT_LAST_RUN_KEY)
     celery_signals.beat_started()

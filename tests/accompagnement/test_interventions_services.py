@@ -11,13 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
-from accompagnement.models import (
-    Feedback,
-    InterventionStatus,
-    Notification,
-    Registration,
-)
-from accompagnement.services.interventions import (
+from accompagnement.interventions.models import Feedback, InterventionStatus, Registration
+from accompagnement.interventions.services import (
     feedback_submit,
     intervention_cancel,
     intervention_record_attendance,
@@ -26,7 +21,8 @@ from accompagnement.services.interventions import (
     registration_cancel,
     registration_create,
 )
-from accompagnement.services.mailing import notification_send
+from accompagnement.outbox.models import Notification
+from accompagnement.outbox.sending import notification_send
 from ddi.enums import DDIKind
 from tests.factories import (
     AttachmentFactory,

@@ -8,14 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.enums import Axis
-from accompagnement.models import (
+from accompagnement.interventions.models import (
     Feedback,
     Intervention,
     InterventionStatus,
-    Notification,
     Registration,
 )
+from accompagnement.outbox.models import Notification
+from accompagnement.support.enums import Axis
 from ddi.enums import DDIKind
 from tests.factories import (
     CategoryFactory,
@@ -142,10 +142,10 @@ def test_a_registered_session_is_on_the_calendar_page_and_in_the_feed(client, ag
     RegistrationFactory(intervention=waiting, person=UserFactory())
     RegistrationFactory(intervention=waiting, person=agent, waiting_rank=1)
     client.force_login(agent)
-    page = body(client.get(reverse("calendar:index")))
+    page = body(client.get(reverse("campaigns:index")))
     assert "Atelier fin de gestion" in page
     assert "Atelier complet" not in page
-    feed = body(client.get(reverse("calendar:ics")))
+    feed = body(client.get(reverse("campaigns:ics")))
     assert f"UID:intervention-{confirmed.pk}@accompagnement-chorus" in feed
     assert f"intervention-{waiting.pk}@" not in feed
 
@@ -266,7 +266,7 @@ def coverage_data(member):
 
 
 def test_the_coverage_figures(coverage_data):
-    from accompagnement.selectors_interventions import coverage_by_topic, ddis_never_attended
+    from accompagnement.interventions.selectors import coverage_by_topic, ddis_never_attended
 
     figures = {
         topic.topic: [

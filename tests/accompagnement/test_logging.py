@@ -12,8 +12,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accompagnement import tasks
-from accompagnement.logging import (
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.support import tasks as support_tasks
+from accompagnement.support.services import reminders
+from accompagnement.web.logging import (
     ContextFilter,
     JsonFormatter,
     SensitiveDataFilter,
@@ -75,7 +77,7 @@ def test_a_request_without_a_usable_id_gets_a_new_one(client):
 def test_every_response_says_how_long_the_portal_took(client, monkeypatch):
     # 12.3 ms between the first middleware's start and the response.
     clock = iter([100.0, 100.0123])
-    monkeypatch.setattr("accompagnement.middleware.perf_counter", lambda: next(clock))
+    monkeypatch.setattr("accompagnement.web.middleware.perf_counter", lambda: next(clock))
     response = client.get(reverse("health"))
     assert response["Server-Timing"] == "app;dur=12.3"
 
@@ -96,7 +98,7 @@ def test_a_reply_logs_no_message_body(client, agent, json_lines):
     support_request = SupportRequestFactory(requester=agent)
     client.force_login(agent)
     response = client.post(
-        reverse("requests:reply", args=[support_request.reference]),
+        reverse("support:reply", args=[support_request.reference]),
         {"body": BODY, "version": support_request.version},
     )
     assert response.status_code == 302
@@ -125,7 +127,7 @@ def test_sensitive_values_are_masked_wherever_they_are_passed(json_lines):
 
 
 def test_a_task_run_logs_its_name_ids_outcome_and_duration(json_lines):
-    tasks.send_notification.apply(args=(987654,))  # no such row: skipped, a success
+    outbox_tasks.send_notification.apply(args=(987654,))  # no such row: skipped, a success
 
     [line] = [line for line in json_lines() if line.get("outcome")]
     assert line["logger"] == "accompagnement.tasks"
@@ -138,13 +140,12 @@ def test_a_task_run_logs_its_name_ids_outcome_and_duration(json_lines):
 
 
 def test_a_failing_task_logs_a_failure_without_its_message(json_lines, monkeypatch):
-    from accompagnement.services import reminders
 
     def broken():
         raise RuntimeError(BODY)
 
     monkeypatch.setattr(reminders, "sla_reminders_record", broken)
-    tasks.sla_reminders.apply()
+    support_tasks.sla_reminders.apply()
 
     outcomes = [line for line in json_lines() if line.get("outcome")]
     assert [(line["task_name"], line["outcome"], line["level"]) for line in outcomes] == [

@@ -7,12 +7,11 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accompagnement.enums import Axis, MessageKind, Status
-from accompagnement.models import Notification
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services import mailing
-from accompagnement.services.mailing import SendOutcome, notification_send, notifications_requeue
-from accompagnement.services.requests import (
+from accompagnement.outbox import sending as mailing
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.outbox.sending import SendOutcome, notification_send, notifications_requeue
+from accompagnement.support.enums import Axis, MessageKind, Status
+from accompagnement.support.services.requests import (
     support_request_assign,
     support_request_create,
     support_request_redirect,
@@ -352,7 +351,7 @@ def test_sweep_requeues_old_pending_and_stuck_rows(filed, agent):
         created_at=now - timedelta(hours=1),
     )
 
-    with mock.patch("accompagnement.tasks.send_notification.apply_async") as apply_async:
+    with mock.patch("accompagnement.outbox.tasks.send_notification.apply_async") as apply_async:
         report = notifications_requeue(now=now)
 
     queued = [call.args[0] for call in apply_async.call_args_list]
@@ -370,7 +369,7 @@ def test_sweep_requeues_old_pending_and_stuck_rows(filed, agent):
 def test_sweep_survives_a_broker_outage(filed):
     Notification.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     with mock.patch(
-        "accompagnement.tasks.send_notification.apply_async", side_effect=OSError("down")
+        "accompagnement.outbox.tasks.send_notification.apply_async", side_effect=OSError("down")
     ):
         report = notifications_requeue()
     assert report["queued"] == 0

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
 
-from accompagnement import permissions
-from accompagnement.enums import Role
+from accompagnement.accounts import roles
+from accompagnement.accounts.models import Role
 from tests.factories import DDIFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,30 +19,30 @@ pytestmark = pytest.mark.django_db
 )
 def test_role_predicates(users_by_role, role, expect_agent, expect_team, expect_pilot):
     user = users_by_role[role]
-    assert permissions.is_agent(user) is expect_agent
-    assert permissions.is_team(user) is expect_team
-    assert permissions.is_pilot(user) is expect_pilot
+    assert roles.is_agent(user) is expect_agent
+    assert roles.is_team(user) is expect_team
+    assert roles.is_pilot(user) is expect_pilot
 
 
 def test_anonymous_and_inactive_users_have_no_role(agent):
     anonymous = AnonymousUser()
-    assert not permissions.is_authenticated(anonymous)
-    assert not permissions.is_agent(anonymous)
-    assert not permissions.is_team(anonymous)
+    assert not roles.is_authenticated(anonymous)
+    assert not roles.is_agent(anonymous)
+    assert not roles.is_team(anonymous)
     agent.is_active = False
-    assert not permissions.is_agent(agent)
+    assert not roles.is_agent(agent)
 
 
 def test_agent_sees_only_own_ddi(agent):
     other_ddi = DDIFactory()
-    assert permissions.can_view_ddi(agent, agent.ddi)
-    assert not permissions.can_view_ddi(agent, other_ddi)
+    assert roles.can_view_ddi(agent, agent.ddi)
+    assert not roles.can_view_ddi(agent, other_ddi)
 
 
 def test_team_sees_every_ddi(member, pilot):
     ddi = DDIFactory()
-    assert permissions.can_view_ddi(member, ddi)
-    assert permissions.can_view_ddi(pilot, ddi)
+    assert roles.can_view_ddi(member, ddi)
+    assert roles.can_view_ddi(pilot, ddi)
 
 
 def test_agent_without_ddi_is_refused_by_the_database():

@@ -16,12 +16,12 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.enums import MessageKind, Status
-from accompagnement.models import Attachment, Event, Message, SupportRequest
-from accompagnement.services.privacy import support_requests_anonymise_due
-from accompagnement.services.problems import problem_attach_requests
-from accompagnement.services.requests import (
+from accompagnement.privacy import tasks as privacy_tasks
+from accompagnement.privacy.services import support_requests_anonymise_due
+from accompagnement.problems.services import problem_attach_requests
+from accompagnement.support.enums import MessageKind, Status
+from accompagnement.support.models import Attachment, Event, Message, SupportRequest
+from accompagnement.support.services.requests import (
     support_request_assign,
     support_request_link,
     support_request_reply,
@@ -104,7 +104,7 @@ def test_old_closed_request_is_anonymised_and_keeps_its_figures(
     ).get(pk=old_request.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.personal_data_anonymise() == 1
+        assert privacy_tasks.personal_data_anonymise() == 1
 
     after = SupportRequest.objects.values(*before).get(pk=old_request.pk)
     assert after == before

@@ -8,19 +8,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accompagnement.enums import EventKind, MessageKind, Status
-from accompagnement.models import (
-    ArticleStatus,
-    Event,
-    Message,
-    Notification,
-    Problem,
-    ProblemStatus,
-    SupportRequest,
-)
-from accompagnement.selectors_problems import problem_candidates
-from accompagnement.services.mailing import notification_send
-from accompagnement.services.problems import (
+from accompagnement.knowledge.models import ArticleStatus
+from accompagnement.outbox.models import Notification
+from accompagnement.outbox.sending import notification_send
+from accompagnement.problems.models import Problem, ProblemStatus
+from accompagnement.problems.selectors import problem_candidates
+from accompagnement.problems.services import (
     problem_answer_deliver,
     problem_answer_post,
     problem_attach_requests,
@@ -28,7 +21,9 @@ from accompagnement.services.problems import (
     problem_publish_article,
     problem_resolve,
 )
-from accompagnement.services.requests import support_request_update_search
+from accompagnement.support.enums import EventKind, MessageKind, Status
+from accompagnement.support.models import Event, Message, SupportRequest
+from accompagnement.support.services.requests import support_request_update_search
 from tests.factories import CategoryFactory, ProgrammeFactory, SupportRequestFactory
 from tests.factories_problems import ProblemFactory
 

@@ -7,14 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accompagnement.enums import MessageKind, Status
-from accompagnement.models import Message, Problem, SupportRequest
-from accompagnement.services.problems import (
+from accompagnement.problems.models import Problem
+from accompagnement.problems.services import (
     problem_answer_post,
     problem_attach_requests,
     problem_create,
 )
-from accompagnement.services.requests import support_request_update_search
+from accompagnement.support.enums import MessageKind, Status
+from accompagnement.support.models import Message, SupportRequest
+from accompagnement.support.services.requests import support_request_update_search
 from tests.factories import CategoryFactory, SupportRequestFactory, UserFactory
 from tests.factories_problems import ProblemFactory
 
@@ -71,7 +72,7 @@ def test_grouping_without_a_selection_goes_back_to_the_queue(client, member):
     response = client.post(
         reverse("problems:create_from_queue"), {"title": "x", "query": "status=open"}
     )
-    assert response.url == reverse("team:queue") + "?status=open"
+    assert response.url == reverse("support:queue") + "?status=open"
     assert "Cochez au moins une demande" in " ".join(texts(response))
     assert not Problem.objects.exists()
 
@@ -79,7 +80,7 @@ def test_grouping_without_a_selection_goes_back_to_the_queue(client, member):
 def test_member_creates_a_problem_from_a_request_page(client, member):
     support_request = SupportRequestFactory(title="Restitution fausse")
     client.force_login(member)
-    page = client.get(reverse("requests:detail", args=[support_request.reference]))
+    page = client.get(reverse("support:detail", args=[support_request.reference]))
     html = page.content.decode()
     assert "Créer un problème à partir de cette demande" in html
     # No open problem yet: nothing to attach to.
@@ -93,7 +94,7 @@ def test_member_creates_a_problem_from_a_request_page(client, member):
     assert response.url == detail_url(problem)
     support_request.refresh_from_db()
     assert support_request.problem_id == problem.pk
-    html = client.get(reverse("requests:detail", args=[support_request.reference])).content
+    html = client.get(reverse("support:detail", args=[support_request.reference])).content
     assert problem.title in html.decode()
 
 
@@ -102,13 +103,13 @@ def test_member_attaches_a_request_to_an_open_problem_from_its_page(client, memb
     problem_answer_post(problem=problem, author=member, body=ANSWER)
     other = SupportRequestFactory()
     client.force_login(member)
-    html = client.get(reverse("requests:detail", args=[other.reference])).content.decode()
+    html = client.get(reverse("support:detail", args=[other.reference])).content.decode()
     assert "Rattacher à un problème" in html and problem.title in html
 
     response = client.post(
         reverse("problems:request_attach", args=[other.reference]), {"problem": problem.pk}
     )
-    assert response.url == reverse("requests:detail", args=[other.reference])
+    assert response.url == reverse("support:detail", args=[other.reference])
     other.refresh_from_db()
     assert other.problem_id == problem.pk
     # The answer given before reaches it at once.
@@ -280,7 +281,7 @@ def test_agent_sees_the_answer_on_their_request_but_no_problem_page(client, memb
     agent = requests[0].requester
     client.force_login(agent)
 
-    html = client.get(reverse("requests:detail", args=[requests[0].reference])).content.decode()
+    html = client.get(reverse("support:detail", args=[requests[0].reference])).content.decode()
     assert ANSWER in html
     assert problem.title not in html  # the grouping (internal event) is the team's
     assert reverse("problems:detail", args=[problem.pk]) not in html
@@ -288,7 +289,7 @@ def test_agent_sees_the_answer_on_their_request_but_no_problem_page(client, memb
     assert client.get(reverse("problems:list")).status_code == 403
     # Another DDI's copy of the answer is never shown to this agent.
     other = requests[1]
-    assert client.get(reverse("requests:detail", args=[other.reference])).status_code == 404
+    assert client.get(reverse("support:detail", args=[other.reference])).status_code == 404
     assert Message.objects.filter(kind=MessageKind.PUBLIC, body__contains=ANSWER).count() == 3
 
 

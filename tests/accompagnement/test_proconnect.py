@@ -11,8 +11,8 @@ import pytest
 import responses
 from django.urls import reverse
 
-from accompagnement import proconnect
-from accompagnement.models import PendingSignIn
+from accompagnement.accounts import proconnect
+from accompagnement.accounts.models import PendingSignIn
 from tests import fake_oidc_provider as fake
 from tests.factories import UserFactory
 
@@ -29,7 +29,7 @@ def proconnect_on(settings):
     settings.PROCONNECT_CLIENT_SECRET = fake.CLIENT_SECRET
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
-        "accompagnement.proconnect.ProConnectBackend",
+        "accompagnement.accounts.proconnect.ProConnectBackend",
     ]
     proconnect.discovery_cache_clear()
     yield
@@ -45,7 +45,7 @@ def provider(proconnect_on):
 
 def start(client, next_url=""):
     """Click the button: returns the authorisation request's parameters."""
-    url = reverse("proconnect:authenticate") + (f"?next={next_url}" if next_url else "")
+    url = reverse("accounts:authenticate") + (f"?next={next_url}" if next_url else "")
     response = client.get(url)
     assert response.status_code == 302
     location = urlsplit(response.url)
@@ -73,7 +73,7 @@ def provider_answers(mock, *, nonce, email, token_status=200, id_token=None, **c
 
 
 def callback(client, params, code="code-1"):
-    return client.get(reverse("proconnect:callback"), {"code": code, "state": params["state"]})
+    return client.get(reverse("accounts:callback"), {"code": code, "state": params["state"]})
 
 
 def logged_in_user_id(client):
@@ -81,7 +81,7 @@ def logged_in_user_id(client):
 
 
 def refused_url(reason):
-    return reverse("proconnect:refused", kwargs={"reason": reason})
+    return reverse("accounts:refused", kwargs={"reason": reason})
 
 
 # ---------------------------------------------------------------------------- settings unset
@@ -92,10 +92,8 @@ def test_without_settings_the_login_page_has_no_button_and_the_urls_are_404(clie
     page = client.get(reverse("login")).content.decode()
     assert "ProConnect" not in page
     assert "fr-connect" not in page
-    assert client.get(reverse("proconnect:authenticate")).status_code == 404
-    assert (
-        client.get(reverse("proconnect:callback"), {"code": "c", "state": "s"}).status_code == 404
-    )
+    assert client.get(reverse("accounts:authenticate")).status_code == 404
+    assert client.get(reverse("accounts:callback"), {"code": "c", "state": "s"}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -107,7 +105,7 @@ def test_with_settings_the_login_page_shows_the_dsfr_proconnect_button(client, p
     )
     assert "Qu’est-ce que ProConnect ?" in page
     assert 'href="https://www.proconnect.gouv.fr/"' in page
-    assert reverse("proconnect:authenticate") + "?next=/demandes/" in page
+    assert reverse("accounts:authenticate") + "?next=/demandes/" in page
     # Password login stays.
     assert 'name="password"' in page
 
@@ -222,7 +220,7 @@ def test_tampered_state_is_refused_before_any_token_request(client, provider):
 
 @pytest.mark.django_db
 def test_callback_without_a_started_flow_is_refused(client, provider):
-    response = client.get(reverse("proconnect:callback"), {"code": "c", "state": "s" * 48})
+    response = client.get(reverse("accounts:callback"), {"code": "c", "state": "s" * 48})
     assert response.url == refused_url(proconnect.REFUSED_FAILED)
     assert logged_in_user_id(client) is None
 
@@ -316,7 +314,7 @@ def test_token_signed_with_another_key_is_refused(client, provider):
 def test_provider_error_on_the_callback_is_refused(client, provider):
     params = start(client)
     response = client.get(
-        reverse("proconnect:callback"), {"error": "access_denied", "state": params["state"]}
+        reverse("accounts:callback"), {"error": "access_denied", "state": params["state"]}
     )
     assert response.url == refused_url(proconnect.REFUSED_FAILED)
 
@@ -325,7 +323,7 @@ def test_provider_error_on_the_callback_is_refused(client, provider):
 def test_unreachable_discovery_shows_the_failure_page(client, proconnect_on):
     with responses.RequestsMock() as mock:
         mock.get(BASE + proconnect.DISCOVERY_PATH, status=503)
-        response = client.get(reverse("proconnect:authenticate"))
+        response = client.get(reverse("accounts:authenticate"))
     assert response.url == refused_url(proconnect.REFUSED_FAILED)
 
 
@@ -370,14 +368,14 @@ def test_logout_after_proconnect_ends_the_provider_session(client, provider):
     assert len(query["state"]) >= 32
     assert logged_in_user_id(client) is None
 
-    back = client.get(reverse("proconnect:logout_done"), {"state": query["state"]}, follow=True)
+    back = client.get(reverse("accounts:logout_done"), {"state": query["state"]}, follow=True)
     assert back.redirect_chain[-1][0] == reverse("login")
     assert "Vous êtes déconnecté du portail et de ProConnect." in back.content.decode()
 
 
 @pytest.mark.django_db
 def test_logout_done_with_a_wrong_state_says_nothing_about_proconnect(client, proconnect_on):
-    back = client.get(reverse("proconnect:logout_done"), {"state": "faux"}, follow=True)
+    back = client.get(reverse("accounts:logout_done"), {"state": "faux"}, follow=True)
     assert back.redirect_chain[-1][0] == reverse("login")
     assert "Vous êtes déconnecté du portail et de ProConnect." not in back.content.decode()
 

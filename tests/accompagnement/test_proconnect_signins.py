@@ -5,10 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accompagnement.enums import Role
-from accompagnement.models import PendingSignIn, PendingSignInStatus, TeamMember, User
-from accompagnement.proconnect import Claims
-from accompagnement.services.signins import (
+from accompagnement.accounts.models import (
+    PendingSignIn,
+    PendingSignInStatus,
+    Role,
+    TeamMember,
+    User,
+)
+from accompagnement.accounts.proconnect import Claims
+from accompagnement.accounts.services import (
     AccountAlreadyExists,
     pending_sign_in_open_account,
     pending_sign_in_record,
@@ -92,7 +97,7 @@ def test_opening_an_address_that_already_has_an_account_creates_nothing(pilot):
 def test_pilot_sees_the_pending_sign_ins_with_their_claims(client, pilot):
     pending_sign_in_record(claims=claims())
     client.force_login(pilot)
-    html = client.get(reverse("proconnect:pending_list")).content.decode()
+    html = client.get(reverse("accounts:pending_list")).content.decode()
     for text in ("Dominique Nouveau", "dominique@example.org", "13000001200011", "Service budget"):
         assert text in html
     assert "1 connexion en attente" in html
@@ -103,9 +108,9 @@ def test_pending_list_runs_a_fixed_number_of_queries(client, pilot):
     client.force_login(pilot)
     for index in range(3):
         pending_sign_in_record(claims=claims(email=f"p{index}@example.org"))
-    client.get(reverse("proconnect:pending_list"))  # warm the session and the user
+    client.get(reverse("accounts:pending_list"))  # warm the session and the user
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("proconnect:pending_list"))
+        client.get(reverse("accounts:pending_list"))
     ddi, structure = DDIFactory(), StructureFactory()
     for index in range(3, 30):
         entry = pending_sign_in_record(claims=claims(email=f"p{index}@example.org"))
@@ -120,7 +125,7 @@ def test_pending_list_runs_a_fixed_number_of_queries(client, pilot):
                 opened_by=pilot,
             )
     with CaptureQueriesContext(connection) as many:
-        response = client.get(reverse("proconnect:pending_list"))
+        response = client.get(reverse("accounts:pending_list"))
     assert "16 connexions en attente" in response.content.decode()
     assert len(many) == len(few), [q["sql"] for q in many]
 
@@ -130,7 +135,7 @@ def test_pilot_opens_the_account_as_an_agent_in_one_step(client, pilot):
     ddi = DDIFactory()
     pending = pending_sign_in_record(claims=claims())
     client.force_login(pilot)
-    url = reverse("proconnect:open_account", args=[pending.pk])
+    url = reverse("accounts:open_account", args=[pending.pk])
     form = client.get(url).content.decode()
     assert 'value="Dominique"' in form and 'value="Nouveau"' in form
 
@@ -140,7 +145,7 @@ def test_pilot_opens_the_account_as_an_agent_in_one_step(client, pilot):
         follow=True,
     )
 
-    assert response.redirect_chain[-1][0] == reverse("proconnect:pending_list")
+    assert response.redirect_chain[-1][0] == reverse("accounts:pending_list")
     html = response.content.decode()
     assert "Le compte de Dominique Nouveau est ouvert" in html
     assert "Aucune connexion n’attend l’ouverture d’un compte." in html
@@ -156,7 +161,7 @@ def test_pilot_opens_the_account_as_a_member_of_a_structure(client, pilot):
     pending = pending_sign_in_record(claims=claims())
     client.force_login(pilot)
     client.post(
-        reverse("proconnect:open_account", args=[pending.pk]),
+        reverse("accounts:open_account", args=[pending.pk]),
         {"first_name": "D", "last_name": "N", "role": Role.MEMBER, "structure": structure.pk},
     )
     member = TeamMember.objects.select_related("user").get(user__email="dominique@example.org")
@@ -172,7 +177,7 @@ def test_an_agent_needs_a_ddi_and_a_member_a_structure(client, pilot, role, mess
     pending = pending_sign_in_record(claims=claims())
     client.force_login(pilot)
     response = client.post(
-        reverse("proconnect:open_account", args=[pending.pk]),
+        reverse("accounts:open_account", args=[pending.pk]),
         {"first_name": "D", "last_name": "N", "role": role},
     )
     assert response.status_code == 400
@@ -185,9 +190,9 @@ def test_an_agent_needs_a_ddi_and_a_member_a_structure(client, pilot, role, mess
 def test_a_member_cannot_open_accounts(client, member):
     pending = pending_sign_in_record(claims=claims())
     client.force_login(member)
-    assert client.get(reverse("proconnect:pending_list")).status_code == 403
+    assert client.get(reverse("accounts:pending_list")).status_code == 403
     response = client.post(
-        reverse("proconnect:open_account", args=[pending.pk]),
+        reverse("accounts:open_account", args=[pending.pk]),
         {"first_name": "D", "last_name": "N", "role": Role.MEMBER},
     )
     assert response.status_code == 403

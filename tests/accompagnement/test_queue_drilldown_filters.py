@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from accompagnement.enums import EscalationTarget, Status
+from accompagnement.support.enums import EscalationTarget, Status
 from tests.factories import SupportRequestFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

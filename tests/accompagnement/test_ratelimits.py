@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accompagnement.models import Attachment, Message, SupportRequest
+from accompagnement.support.models import Attachment, Message, SupportRequest
 from tests.factories import DEFAULT_PASSWORD, SupportRequestFactory, UserFactory
 
 from .test_views_requests import filing, html_of, pdf
@@ -72,9 +72,9 @@ def test_filing_limit_keeps_the_typed_request_and_saves_nothing(client, agent, s
     settings.RATELIMIT_REQUEST_CREATE = "2/h"
     client.force_login(agent)
     for _attempt in range(2):
-        assert client.post(reverse("requests:create"), filing()).status_code == 302
+        assert client.post(reverse("support:create"), filing()).status_code == 302
     response = client.post(
-        reverse("requests:create"), filing(title="Ma troisième demande", body="Texte tapé")
+        reverse("support:create"), filing(title="Ma troisième demande", body="Texte tapé")
     )
     assert response.status_code == 429
     page = html_of(response)
@@ -87,10 +87,10 @@ def test_filing_limit_keeps_the_typed_request_and_saves_nothing(client, agent, s
 def test_filing_limit_is_per_agent(client, agent, settings):
     settings.RATELIMIT_REQUEST_CREATE = "1/h"
     client.force_login(agent)
-    assert client.post(reverse("requests:create"), filing()).status_code == 302
+    assert client.post(reverse("support:create"), filing()).status_code == 302
     colleague = UserFactory(ddi=agent.ddi)
     client.force_login(colleague)
-    assert client.post(reverse("requests:create"), filing()).status_code == 302
+    assert client.post(reverse("support:create"), filing()).status_code == 302
     assert SupportRequest.objects.count() == 2
 
 
@@ -98,12 +98,12 @@ def test_uploads_are_counted_by_file(client, agent, settings):
     settings.RATELIMIT_UPLOADS = "3/h"
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"), filing(attachments=[pdf("a.pdf"), pdf("b.pdf")])
+        reverse("support:create"), filing(attachments=[pdf("a.pdf"), pdf("b.pdf")])
     )
     assert response.status_code == 302
     # Two more files would make four: refused, the request is not filed.
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         filing(title="Avec deux fichiers", attachments=[pdf("c.pdf"), pdf("d.pdf")]),
     )
     assert response.status_code == 429
@@ -111,7 +111,7 @@ def test_uploads_are_counted_by_file(client, agent, settings):
     assert SupportRequest.objects.count() == 1
     assert Attachment.objects.count() == 2
     # One more file still fits.
-    response = client.post(reverse("requests:create"), filing(attachments=[pdf("e.pdf")]))
+    response = client.post(reverse("support:create"), filing(attachments=[pdf("e.pdf")]))
     assert response.status_code == 302
     assert Attachment.objects.count() == 3
 
@@ -120,7 +120,7 @@ def test_reply_with_files_over_the_limit_keeps_the_text_and_sends_nothing(client
     settings.RATELIMIT_UPLOADS = "1/h"
     support_request = SupportRequestFactory(requester=agent, ddi=agent.ddi)
     client.force_login(agent)
-    url = reverse("requests:reply", kwargs={"reference": support_request.reference})
+    url = reverse("support:reply", kwargs={"reference": support_request.reference})
     data = {"body": "Voici les deux pièces", "version": support_request.version}
     response = client.post(url, {**data, "attachments": [pdf("a.pdf"), pdf("b.pdf")]})
     assert response.status_code == 429
@@ -141,5 +141,5 @@ def test_unreachable_cache_lets_the_filing_through(client, agent, settings):
         }
     }
     client.force_login(agent)
-    assert client.post(reverse("requests:create"), filing()).status_code == 302
+    assert client.post(reverse("support:create"), filing()).status_code == 302
     assert SupportRequest.objects.count() == 1

@@ -8,11 +8,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from accompagnement.demo import AGENTS, DEMO_MILESTONES, seed_demo_campaign
-from accompagnement.models import Campaign, CampaignKind, Milestone, ReminderDelivery
-from accompagnement.schedules import SCHEDULES
-from accompagnement.selectors_reminders import reminder_recipients, reminders_due_on
-from accompagnement.services.reminders import milestone_reminders_record
+from accompagnement.campaigns.models import Campaign, CampaignKind, Milestone, ReminderDelivery
+from accompagnement.campaigns.selectors import reminder_recipients, reminders_due_on
+from accompagnement.campaigns.services import milestone_reminders_record
+from accompagnement.demo.campaign import DEMO_MILESTONES, seed_demo_campaign
+from accompagnement.demo.people import AGENTS
+from accompagnement.tasks import SCHEDULES
 from tests.factories import UserFactory
 from tests.factories_campaigns import AcknowledgementFactory, CampaignFactory
 

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from accompagnement import tasks
-from accompagnement.models import Notification
-from accompagnement.selectors_reminders import weekly_digest
-from accompagnement.services.reminders import iso_week, weekly_digest_record
+from accompagnement.outbox.models import Notification
+from accompagnement.steering import tasks as steering_tasks
+from accompagnement.steering.selectors import weekly_digest
+from accompagnement.steering.services import iso_week, weekly_digest_record
 from config.celery import app
 from ddi.enums import DDIKind
 from tests.factories import DDIFactory, SupportRequestFactory, TeamMemberFactory, UserFactory
@@ -120,6 +120,6 @@ def test_iso_weeks_around_the_new_year():
 def test_the_digest_task(eager_celery, django_capture_on_commit_callbacks):
     pilot = UserFactory(pilot=True)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.weekly_digest.delay()
+        steering_tasks.weekly_digest.delay()
     [email] = mail.outbox
     assert email.to == [pilot.email]

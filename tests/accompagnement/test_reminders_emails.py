@@ -6,9 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accompagnement.models import Notification
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.mailing import SendOutcome, notification_send
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.outbox.sending import SendOutcome, notification_send
 from tests.factories import SupportRequestFactory, UserFactory
 from tests.factories_campaigns import CampaignFactory, MilestoneFactory
 

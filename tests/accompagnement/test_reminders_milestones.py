@@ -9,15 +9,19 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.models import Notification, ReminderDelivery
-from accompagnement.models.support import NotificationStatus
-from accompagnement.selectors_campaigns import milestones_with_audience
-from accompagnement.selectors_reminders import reminder_recipients, reminders_due_on
-from accompagnement.services.reminders import (
+from accompagnement.campaigns import tasks as campaigns_tasks
+from accompagnement.campaigns.models import ReminderDelivery
+from accompagnement.campaigns.selectors import (
+    milestones_with_audience,
+    reminder_recipients,
+    reminders_due_on,
+)
+from accompagnement.campaigns.services import (
     milestone_reminders_dispatch,
     milestone_reminders_record,
 )
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
 from config.celery import app
 from ddi.enums import DDIKind
 from tests.factories import (
@@ -243,9 +247,9 @@ def test_a_batch_delivered_twice_records_and_sends_once(
     ids = [a.pk for a in agents]
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.reminders_fanout_batch.delay(milestone.pk, 1, ids).get() == 3
+        assert campaigns_tasks.reminders_fanout_batch.delay(milestone.pk, 1, ids).get() == 3
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.reminders_fanout_batch.delay(milestone.pk, 1, ids).get() == 0
+        assert campaigns_tasks.reminders_fanout_batch.delay(milestone.pk, 1, ids).get() == 0
 
     assert ReminderDelivery.objects.count() == 3
     assert len(mail.outbox) == 3
@@ -318,7 +322,7 @@ def test_a_mail_server_failure_leaves_the_reminder_pending(
 
     notification = Notification.objects.get()
     assert notification.status == NotificationStatus.PENDING
-    assert notification.attempts == 1 + tasks.send_notification.max_retries
+    assert notification.attempts == 1 + outbox_tasks.send_notification.max_retries
     assert notification.last_error.startswith("ConnectionRefusedError")
     assert ReminderDelivery.objects.count() == 1
 
@@ -336,7 +340,7 @@ def test_the_task_reminds_for_the_local_date(eager_celery, django_capture_on_com
     agent = UserFactory()
     milestone = MilestoneFactory(due_date=timezone.localdate(), reminder_offsets=[0])
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.milestone_reminders.delay()
+        campaigns_tasks.milestone_reminders.delay()
     assert reminded(milestone) == {agent.email}
     assert outbox_recipients() == [agent.email]
 
@@ -383,9 +387,9 @@ def test_a_batch_delivered_again_skips_what_was_sent(eager_celery):
         milestone_id=milestone.pk, offset_days=7, recipient_ids=[a.pk for a in agents]
     )
     ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
-    tasks.send_notifications.delay(ids[:1])
+    outbox_tasks.send_notifications.delay(ids[:1])
 
-    tasks.send_notifications.delay(ids)
+    outbox_tasks.send_notifications.delay(ids)
 
     assert outbox_recipients() == sorted(a.email for a in agents)
     assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}

@@ -8,17 +8,20 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.enums import EventKind, Status
-from accompagnement.models import Event, Notification, SupportRequest
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.reminders import (
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.support import tasks as support_tasks
+from accompagnement.support.enums import EventKind, Status
+from accompagnement.support.models import Event, SupportRequest
+from accompagnement.support.services.reminders import (
     sla_reminders_record,
     support_request_auto_close,
     waiting_requests_follow_up,
 )
-from accompagnement.services.requests import support_request_reply, support_request_transition
-from accompagnement.sla import add_working_days, is_working_day
+from accompagnement.support.services.requests import (
+    support_request_reply,
+    support_request_transition,
+)
+from accompagnement.support.sla import add_working_days, is_working_day
 from config.celery import app
 from tests.factories import EventFactory, SupportRequestFactory, UserFactory
 
@@ -98,7 +101,7 @@ def test_sla_reminders_only_for_open_overdue_assigned_requests(sent):
 
 def test_the_sla_task(eager_celery, overdue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.sla_reminders.delay()
+        support_tasks.sla_reminders.delay()
     expected = 1 if is_working_day(timezone.localdate()) else 0
     assert Notification.objects.filter(kind="sla_reminder").count() == expected
     assert len(mail.outbox) == expected
@@ -256,7 +259,7 @@ def test_waiting_without_a_status_event_counts_from_the_last_activity(sent):
 def test_the_follow_up_task(eager_celery, waiting, django_capture_on_commit_callbacks):
     # Weeks later: the task uses the current time.
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.waiting_requests_follow_up.delay()
+        support_tasks.waiting_requests_follow_up.delay()
     waiting.refresh_from_db()
     assert waiting.status == Status.CLOSED
     assert Notification.objects.filter(kind="auto_closed", status=NotificationStatus.SENT).exists()

@@ -9,12 +9,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accompagnement.models import Notification
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.reminders import (
-    milestone_reminders_record,
-    notifications_send_in_turn,
-)
+from accompagnement.campaigns.services import milestone_reminders_record
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.outbox.services import notifications_send_in_turn
 from tests.factories import UserFactory
 from tests.factories_campaigns import MilestoneFactory
 

@@ -1,4 +1,4 @@
-from accompagnement.rendering import render_markdown
+from accompagnement.core.markdown import render_markdown
 
 
 def test_markdown_is_rendered():

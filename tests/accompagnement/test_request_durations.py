@@ -12,14 +12,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from accompagnement.enums import Priority, Status
-from accompagnement.models import SupportRequest
-from accompagnement.services.requests import (
+from accompagnement.support.enums import Priority, Status
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.services.requests import (
     support_request_create,
     support_request_reply,
     support_request_transition,
 )
-from accompagnement.sla import (
+from accompagnement.support.sla import (
     working_day_back,
     working_days_between,
     working_days_between_dates,

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from accompagnement.schedules import SCHEDULES, Crontab, Schedule, schedules_sync
+from accompagnement.tasks import SCHEDULES, Crontab, Schedule, schedules_sync
 from config.celery import app
 
 

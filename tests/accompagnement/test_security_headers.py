@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accompagnement.http_security import SESSION_REFRESHED_AT
+from accompagnement.web.middleware import SESSION_REFRESHED_AT
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def directives(response) -> dict[str, list[str]]:
 
 def test_every_page_is_served_under_a_strict_content_security_policy(client, agent):
     client.force_login(agent)
-    response = client.get(reverse("requests:create"))
+    response = client.get(reverse("support:create"))
     policy = directives(response)
 
     assert policy["default-src"] == ["'self'"]

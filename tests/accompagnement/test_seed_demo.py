@@ -4,15 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accompagnement.demo import AGENTS, DEMO_PASSWORD, TEAM
-from accompagnement.enums import Role
-from accompagnement.models import (
-    Intervention,
-    InterventionStatus,
-    Registration,
-    TeamMember,
-    User,
-)
+from accompagnement.accounts.models import Role, TeamMember, User
+from accompagnement.demo.people import AGENTS, DEMO_PASSWORD, TEAM
+from accompagnement.interventions.models import Intervention, InterventionStatus, Registration
 
 pytestmark = pytest.mark.django_db
 

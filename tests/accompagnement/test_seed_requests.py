@@ -10,30 +10,26 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from accompagnement import demo_requests
-from accompagnement.chorus import validate_reference
-from accompagnement.demo import AGENTS
-from accompagnement.enums import (
+from accompagnement.accounts.models import Role, User
+from accompagnement.demo import requests as demo_requests
+from accompagnement.demo.people import AGENTS
+from accompagnement.support.chorus import validate_reference
+from accompagnement.support.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
     Axis,
     EventKind,
     MessageKind,
     Priority,
-    Role,
     Status,
 )
-from accompagnement.models import (
-    Category,
-    Event,
-    Message,
-    ReferenceCounter,
-    SupportRequest,
-    User,
+from accompagnement.support.models import Category, Event, Message, ReferenceCounter, SupportRequest
+from accompagnement.support.services.requests import (
+    support_request_create,
+    support_request_update_search,
 )
-from accompagnement.services.requests import support_request_create, support_request_update_search
-from accompagnement.sla import due_dates
-from accompagnement.workflow import AGENT, SYSTEM, TEAM, can_transition
+from accompagnement.support.sla import due_dates
+from accompagnement.support.workflow import AGENT, SYSTEM, TEAM, can_transition
 from ddi.models import ServiceCentreAttachment
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +227,8 @@ def test_search_vectors_are_those_of_the_service(seeded):
 
 
 def test_past_milestones_are_marked_done_by_targeted_ddis_once(seeded):
-    from accompagnement import selectors_campaigns
-    from accompagnement.models import Acknowledgement, Milestone
+    from accompagnement.campaigns import selectors as selectors_campaigns
+    from accompagnement.campaigns.models import Acknowledgement, Milestone
 
     today = timezone.localdate()
     past = list(

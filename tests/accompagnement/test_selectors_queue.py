@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accompagnement import filters, selectors_queue
-from accompagnement.enums import Priority, Status
-from accompagnement.models import SavedFilter, SupportRequest
-from accompagnement.services.requests import support_request_update_search
+from accompagnement.support import filters
+from accompagnement.support.enums import Priority, Status
+from accompagnement.support.models import SavedFilter, SupportRequest
+from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.services.requests import support_request_update_search
 from ddi.enums import DDIKind
 from tests.factories import (
     CategoryFactory,

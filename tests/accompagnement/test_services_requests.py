@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 
-from accompagnement.enums import Axis, EventKind, MessageKind, Priority, Status
-from accompagnement.models import Notification, SupportRequest
-from accompagnement.services.requests import (
+from accompagnement.outbox.models import Notification
+from accompagnement.support.enums import Axis, EventKind, MessageKind, Priority, Status
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     reference_allocate,
     support_request_assign,

@@ -3,8 +3,13 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from accompagnement.enums import Priority
-from accompagnement.sla import add_working_days, due_dates, is_working_day, working_days_between
+from accompagnement.support.enums import Priority
+from accompagnement.support.sla import (
+    add_working_days,
+    due_dates,
+    is_working_day,
+    working_days_between,
+)
 
 
 def paris(*args):

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.apps import apps
 
-from accompagnement import selectors_study
-from accompagnement.models import PhaseStatus, Study, StudyPhaseKind
+from accompagnement.study import selectors as selectors_study
+from accompagnement.study.models import PhaseStatus, Study, StudyPhaseKind
 from ddi.enums import DDIKind
 from tests.factories import DDIFactory
 from tests.factories_study import (

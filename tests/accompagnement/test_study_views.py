@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accompagnement.models import Diagnostic, Experiment, Recommendation
+from accompagnement.study.models import Diagnostic, Experiment, Recommendation
 from ddi.enums import DDIKind
 from tests.factories import DDIFactory, TeamMemberFactory, UserFactory
 from tests.factories_study import (

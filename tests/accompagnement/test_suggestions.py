@@ -8,15 +8,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.enums import Status
-from accompagnement.models import SuggestionFollow
-from accompagnement.selectors_articles import (
+from accompagnement.knowledge.models import SuggestionFollow
+from accompagnement.knowledge.selectors import (
     similar_open_requests,
     suggested_articles,
     suggestion_follow_figures,
 )
-from accompagnement.services.articles import article_update_search
-from accompagnement.services.requests import support_request_update_search
+from accompagnement.knowledge.services import article_update_search
+from accompagnement.support.enums import Status
+from accompagnement.support.services.requests import support_request_update_search
 from ddi.enums import DDIKind
 from tests.factories import SupportRequestFactory, UserFactory
 from tests.factories_articles import ArticleFactory
@@ -110,13 +110,13 @@ def test_suggestions_fragment_for_the_agent(client, agent, articles):
     client.force_login(agent)
 
     response = client.get(
-        reverse("resources:suggestions"),
+        reverse("knowledge:suggestions"),
         {"title": "Restitution INF-BUD-53 vide", "body": "engagements juridiques absents"},
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    follow_url = reverse("resources:follow", args=[articles["known"].slug])
+    follow_url = reverse("knowledge:follow", args=[articles["known"].slug])
     assert f'href="{follow_url}"' in html
     assert articles["draft"].title not in html
     assert mine.reference in html
@@ -126,15 +126,15 @@ def test_suggestions_fragment_for_the_agent(client, agent, articles):
 
 def test_suggestions_fragment_is_empty_when_nothing_matches(client, agent, articles):
     client.force_login(agent)
-    response = client.get(reverse("resources:suggestions"), {"title": "zzz", "body": ""})
+    response = client.get(reverse("knowledge:suggestions"), {"title": "zzz", "body": ""})
     assert response.status_code == 200
     assert response.content.decode().strip() == ""
 
 
 def test_the_filing_form_asks_for_suggestions_as_the_agent_types(client, agent):
     client.force_login(agent)
-    html = client.get(reverse("requests:create")).content.decode()
-    url = reverse("resources:suggestions")
+    html = client.get(reverse("support:create")).content.decode()
+    url = reverse("knowledge:suggestions")
     assert html.count(f'hx-get="{url}"') == 2  # the title and the description
     assert 'hx-trigger="keyup changed delay:500ms"' in html
     assert 'id="suggestions"' in html
@@ -142,7 +142,7 @@ def test_the_filing_form_asks_for_suggestions_as_the_agent_types(client, agent):
 
 def test_opening_a_suggested_article_records_a_follow_for_the_agent(client, agent, articles):
     client.force_login(agent)
-    response = client.get(reverse("resources:follow", args=[articles["known"].slug]))
+    response = client.get(reverse("knowledge:follow", args=[articles["known"].slug]))
     assert response.status_code == 302
     assert response.url == articles["known"].get_absolute_url()
     follow = SuggestionFollow.objects.get()
@@ -151,7 +151,7 @@ def test_opening_a_suggested_article_records_a_follow_for_the_agent(client, agen
 
 def test_the_team_opening_an_article_is_not_counted(client, member, articles):
     client.force_login(member)
-    client.get(reverse("resources:follow", args=[articles["known"].slug]))
+    client.get(reverse("knowledge:follow", args=[articles["known"].slug]))
     assert not SuggestionFollow.objects.exists()
 
 
@@ -189,7 +189,7 @@ def test_articles_meant_for_other_directions_are_not_suggested(client, agent, ar
     indexed(for_ddt, for_ddpp)
     client.force_login(agent)
     html = client.get(
-        reverse("resources:suggestions"),
+        reverse("knowledge:suggestions"),
         {"title": "Restitution INF-BUD-53 vide", "body": "engagements juridiques absents"},
     ).content.decode()
     assert for_ddpp.title in html

@@ -9,11 +9,10 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.enums import Axis
-from accompagnement.models import Notification
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.requests import support_request_create
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.support.enums import Axis
+from accompagnement.support.services.requests import support_request_create
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +45,7 @@ def failing(times, exc=None):
 
 
 def test_retry_policy_is_declared_on_the_task():
-    task = tasks.send_notification
+    task = outbox_tasks.send_notification
     assert smtplib.SMTPException in task.autoretry_for
     assert OSError in task.autoretry_for
     assert task.retry_backoff is True
@@ -55,22 +54,22 @@ def test_retry_policy_is_declared_on_the_task():
 
 
 def test_task_sends_the_notification(notification):
-    result = tasks.send_notification.apply(args=(notification.pk,))
+    result = outbox_tasks.send_notification.apply(args=(notification.pk,))
     assert result.successful()
     assert result.get() == "sent"
     assert len(mail.outbox) == 1
 
 
 def test_task_delivered_twice_sends_once(notification):
-    tasks.send_notification.apply(args=(notification.pk,))
-    result = tasks.send_notification.apply(args=(notification.pk,))
+    outbox_tasks.send_notification.apply(args=(notification.pk,))
+    result = outbox_tasks.send_notification.apply(args=(notification.pk,))
     assert result.get() == "skipped"
     assert len(mail.outbox) == 1
 
 
 def test_smtp_failures_are_retried_then_sent_once(notification):
     with failing(2):
-        result = tasks.send_notification.apply(args=(notification.pk,))
+        result = outbox_tasks.send_notification.apply(args=(notification.pk,))
     assert result.successful()
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
@@ -81,18 +80,20 @@ def test_smtp_failures_are_retried_then_sent_once(notification):
 
 def test_after_the_last_retry_the_row_stays_pending(notification):
     with failing(100, ConnectionRefusedError(111, "Connection refused")):
-        result = tasks.send_notification.apply(args=(notification.pk,))
+        result = outbox_tasks.send_notification.apply(args=(notification.pk,))
     assert result.failed()
     assert mail.outbox == []
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.PENDING
-    assert notification.attempts == 1 + tasks.send_notification.max_retries
+    assert notification.attempts == 1 + outbox_tasks.send_notification.max_retries
     assert "Connection refused" in notification.last_error
 
 
 def test_the_sweeps_single_attempt_does_not_retry(notification):
     with failing(1):
-        result = tasks.send_notification.apply(args=(notification.pk,), kwargs={"retry": False})
+        result = outbox_tasks.send_notification.apply(
+            args=(notification.pk,), kwargs={"retry": False}
+        )
     assert result.successful()
     assert result.get() == "released"
     notification.refresh_from_db()
@@ -101,7 +102,7 @@ def test_the_sweeps_single_attempt_does_not_retry(notification):
 
 def test_sweep_task_queues_what_was_left_behind(notification):
     Notification.objects.update(created_at=timezone.now() - timedelta(minutes=10))
-    with mock.patch.object(tasks.send_notification, "apply_async") as apply_async:
-        result = tasks.send_pending_notifications.apply()
+    with mock.patch.object(outbox_tasks.send_notification, "apply_async") as apply_async:
+        result = outbox_tasks.send_pending_notifications.apply()
     assert result.get()["queued"] == 1
     apply_async.assert_called_once_with((notification.pk,), {"retry": False})

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from accompagnement.models import Acknowledgement, CalendarToken
+from accompagnement.campaigns.models import Acknowledgement, CalendarToken
 from ddi.enums import DDIKind
 from tests.factories import AttachmentFactory, DDIFactory, ProgrammeFactory, UserFactory
 from tests.factories_campaigns import AcknowledgementFactory, CampaignFactory, MilestoneFactory
@@ -22,10 +22,10 @@ FEED_URL = "/calendrier.ics"
 
 
 def test_url_names():
-    assert reverse("calendar:index") == INDEX_URL
-    assert reverse("calendar:ics") == FEED_URL
-    assert reverse("calendar:acknowledge", args=[3]) == "/calendrier/jalons/3/fait/"
-    assert reverse("calendar:renew_token") == "/calendrier/abonnement/renouveler/"
+    assert reverse("campaigns:index") == INDEX_URL
+    assert reverse("campaigns:ics") == FEED_URL
+    assert reverse("campaigns:acknowledge", args=[3]) == "/calendrier/jalons/3/fait/"
+    assert reverse("campaigns:renew_token") == "/calendrier/abonnement/renouveler/"
 
 
 def test_the_menu_links_to_the_calendar(client, agent):
@@ -102,7 +102,7 @@ def test_an_agent_marks_a_milestone_done_for_their_ddi(client, agent, agent_worl
     milestone = agent_world["late"]
     client.force_login(agent)
 
-    response = client.post(reverse("calendar:acknowledge", args=[milestone.pk]), follow=True)
+    response = client.post(reverse("campaigns:acknowledge", args=[milestone.pk]), follow=True)
 
     assert response.redirect_chain == [(f"{INDEX_URL}#jalon-{milestone.pk}", 302)]
     acknowledgement = Acknowledgement.objects.get(milestone=milestone)
@@ -118,7 +118,7 @@ def test_marking_twice_keeps_the_first_and_says_so(client, agent, agent_world):
     first = milestone.acknowledgements.get()
     client.force_login(agent)
 
-    response = client.post(reverse("calendar:acknowledge", args=[milestone.pk]), follow=True)
+    response = client.post(reverse("campaigns:acknowledge", args=[milestone.pk]), follow=True)
 
     assert "était déjà marqué fait" in response.content.decode()
     assert list(milestone.acknowledgements.all()) == [first]
@@ -126,7 +126,7 @@ def test_marking_twice_keeps_the_first_and_says_so(client, agent, agent_world):
 
 def test_an_agent_of_another_ddi_gets_a_404(client, agent_world):
     client.force_login(UserFactory(ddi=DDIFactory(kind=DDIKind.DDCS)))
-    url = reverse("calendar:acknowledge", args=[agent_world["other"].pk])
+    url = reverse("campaigns:acknowledge", args=[agent_world["other"].pk])
     assert client.post(url).status_code == 404
     assert not Acknowledgement.objects.filter(milestone=agent_world["other"]).exists()
 
@@ -134,16 +134,16 @@ def test_an_agent_of_another_ddi_gets_a_404(client, agent_world):
 def test_an_informational_or_unknown_milestone_gets_a_404(client, agent, agent_world):
     client.force_login(agent)
     assert (
-        client.post(reverse("calendar:acknowledge", args=[agent_world["info"].pk])).status_code
+        client.post(reverse("campaigns:acknowledge", args=[agent_world["info"].pk])).status_code
         == 404
     )
-    assert client.post(reverse("calendar:acknowledge", args=[999999])).status_code == 404
+    assert client.post(reverse("campaigns:acknowledge", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["member", "pilot"])
 def test_the_team_cannot_acknowledge_on_behalf_of_a_ddi(client, users_by_role, role, agent_world):
     client.force_login(users_by_role[role])
-    url = reverse("calendar:acknowledge", args=[agent_world["late"].pk])
+    url = reverse("campaigns:acknowledge", args=[agent_world["late"].pk])
     assert client.post(url).status_code == 403
     assert not Acknowledgement.objects.filter(milestone=agent_world["late"]).exists()
 
@@ -151,7 +151,7 @@ def test_the_team_cannot_acknowledge_on_behalf_of_a_ddi(client, users_by_role, r
 def test_acknowledging_needs_a_post(client, agent, agent_world):
     client.force_login(agent)
     assert (
-        client.get(reverse("calendar:acknowledge", args=[agent_world["late"].pk])).status_code
+        client.get(reverse("campaigns:acknowledge", args=[agent_world["late"].pk])).status_code
         == 405
     )
 
@@ -164,7 +164,7 @@ def test_the_acknowledge_button_carries_the_csrf_token(agent, agent_world):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
 
     response = client.post(
-        reverse("calendar:acknowledge", args=[agent_world["late"].pk]),
+        reverse("campaigns:acknowledge", args=[agent_world["late"].pk]),
         {"csrfmiddlewaretoken": token},
     )
 
@@ -392,12 +392,12 @@ def test_the_token_of_a_deactivated_account_is_a_404(client, two_ddis):
 
 def test_renewing_the_token_invalidates_the_old_url(client, agent):
     client.force_login(agent)
-    client.post(reverse("calendar:renew_token"))
+    client.post(reverse("campaigns:renew_token"))
     old = CalendarToken.objects.get(user=agent).token
     anonymous = Client()
     assert anonymous.get(FEED_URL, {"jeton": old}).status_code == 200
 
-    response = client.post(reverse("calendar:renew_token"), follow=True)
+    response = client.post(reverse("campaigns:renew_token"), follow=True)
 
     new = CalendarToken.objects.get(user=agent).token
     assert new != old

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.enums import EventKind, MessageKind, Priority, Status
-from accompagnement.forms_team import queue_query_string
-from accompagnement.models import Event, Message, SavedFilter, SupportRequest
-from accompagnement.services.requests import support_request_update_search
-from accompagnement.sla import due_dates
+from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
+from accompagnement.support.forms.team import queue_query_string
+from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
+from accompagnement.support.services.requests import support_request_update_search
+from accompagnement.support.sla import due_dates
 from ddi.enums import DDIKind
 from ddi.models import DDI, Department, ServiceCentre
 from tests.factories import (
@@ -50,7 +50,7 @@ def get_queue(client, **params):
 
 
 def test_url_names():
-    assert reverse("team:queue") == QUEUE_URL
+    assert reverse("support:queue") == QUEUE_URL
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_agent_is_refused(client, agent, method, url):
 def test_team_opens_the_queue(client, users_by_role, role):
     client.force_login(users_by_role[role])
     response = get_queue(client)
-    assert "accompagnement/team/queue.html" in [t.name for t in response.templates]
+    assert "support/queue.html" in [t.name for t in response.templates]
 
 
 # ---------------------------------------------------------------------------- filters
@@ -223,7 +223,7 @@ def test_the_filter_block_shows_the_filters_asked_for(client, member, world):
 
 
 def test_the_filter_block_follows_the_team_and_the_reference_data(client, member, world):
-    from accompagnement.selectors_queue import reference_choices_forget
+    from accompagnement.support.selectors.queue import reference_choices_forget
 
     client.force_login(member)
     before = filter_block(get_queue(client))
@@ -431,7 +431,7 @@ def test_pagination_50_per_page(client, member):
 
 def test_beyond_the_count_cap_the_queue_says_more_than(client, member, monkeypatch):
     """The count stops at the cap (10,000 in production, 100 here)."""
-    monkeypatch.setattr("accompagnement.selectors_queue.QUEUE_COUNT_CAP", 100)
+    monkeypatch.setattr("accompagnement.support.selectors.queue.QUEUE_COUNT_CAP", 100)
     agent = UserFactory()
     bulk_requests(120, requesters=[agent], categories=[CategoryFactory()], status=Status.NEW)
     client.force_login(member)

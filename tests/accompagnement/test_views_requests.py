@@ -9,9 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.enums import Axis, ChorusObject, EventKind, MessageKind, Priority, Status
-from accompagnement.models import Attachment, Category, Message, SupportRequest
-from accompagnement.uploads import MAX_UPLOAD_SIZE
+from accompagnement.support.enums import (
+    Axis,
+    ChorusObject,
+    EventKind,
+    MessageKind,
+    Priority,
+    Status,
+)
+from accompagnement.support.models import Attachment, Category, Message, SupportRequest
+from accompagnement.support.uploads import MAX_UPLOAD_SIZE
 from tests.factories import (
     AttachmentFactory,
     EventFactory,
@@ -71,7 +78,7 @@ def stored_attachment(support_request, *, message=None, name="piece.pdf", conten
 
 
 def url(name, support_request, **kwargs):
-    return reverse(f"requests:{name}", kwargs={"reference": support_request.reference, **kwargs})
+    return reverse(f"support:{name}", kwargs={"reference": support_request.reference, **kwargs})
 
 
 def download(client, attachment):
@@ -90,15 +97,15 @@ def download(client, attachment):
 def test_team_cannot_open_the_filing_form(client, member, pilot):
     for user in (member, pilot):
         client.force_login(user)
-        assert client.get(reverse("requests:create")).status_code == 403
-        assert client.get(reverse("requests:list")).status_code == 403
+        assert client.get(reverse("support:create")).status_code == 403
+        assert client.get(reverse("support:list")).status_code == 403
 
 
 def test_filing_form_shows_the_choices(client, agent):
     mine = AttachmentFactory(ddi=agent.ddi)
     elsewhere = AttachmentFactory()
     client.force_login(agent)
-    html = html_of(client.get(reverse("requests:create")))
+    html = html_of(client.get(reverse("support:create")))
     assert html.count("<optgroup") == len(Axis)
     assert str(mine.programme) in html
     assert mine.service_centre.name in html
@@ -115,7 +122,7 @@ def test_filing_a_request_with_files(client, agent):
     mine = AttachmentFactory(ddi=agent.ddi)
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         filing(
             programme=mine.programme.pk,
             service_centre=mine.service_centre.pk,
@@ -154,7 +161,7 @@ def test_filing_a_request_with_files(client, agent):
 def test_invalid_chorus_reference_is_explained_and_the_text_is_kept(client, agent):
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         filing(
             title="EJ bloqué au service fait",
             body="Le bon de commande reste en attente",
@@ -177,7 +184,7 @@ def test_invalid_chorus_reference_is_explained_and_the_text_is_kept(client, agen
 def test_category_from_another_axis_is_refused(client, agent):
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"), filing(axis=Axis.YEAR_END, category=category(Axis.TOOL).pk)
+        reverse("support:create"), filing(axis=Axis.YEAR_END, category=category(Axis.TOOL).pk)
     )
     assert response.status_code == 200
     assert "ne relève pas de l’axe choisi" in html_of(response)
@@ -188,7 +195,7 @@ def test_programme_and_csp_not_serving_the_ddi_are_refused(client, agent):
     elsewhere = AttachmentFactory()
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         filing(programme=elsewhere.programme.pk, service_centre=elsewhere.service_centre.pk),
     )
     html = html_of(response)
@@ -200,7 +207,7 @@ def test_programme_and_csp_not_serving_the_ddi_are_refused(client, agent):
 def test_file_over_ten_mebibytes_is_refused(client, agent):
     client.force_login(agent)
     big = SimpleUploadedFile("gros.csv", b"a;b\n" * ((MAX_UPLOAD_SIZE // 4) + 1), "text/csv")
-    response = client.post(reverse("requests:create"), filing(attachments=[big]))
+    response = client.post(reverse("support:create"), filing(attachments=[big]))
     assert response.status_code == 200
     assert "« gros.csv » dépasse la taille maximale de 10 Mo par fichier" in html_of(response)
     assert not SupportRequest.objects.exists()
@@ -209,7 +216,7 @@ def test_file_over_ten_mebibytes_is_refused(client, agent):
 def test_executable_renamed_pdf_is_refused_and_good_files_are_named(client, agent):
     client.force_login(agent)
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         filing(attachments=[pdf("facture.pdf", EXE_BYTES), pdf("devis.pdf")]),
     )
     html = html_of(response)
@@ -226,7 +233,7 @@ def test_csv_is_accepted(client, agent):
     csv = SimpleUploadedFile(
         "export.csv", "EJ;Montant\n2104410702;1 200,00\n".encode("cp1252"), "text/csv"
     )
-    response = client.post(reverse("requests:create"), filing(attachments=[csv]))
+    response = client.post(reverse("support:create"), filing(attachments=[csv]))
     assert response.status_code == 302
     assert Attachment.objects.get().content_type == "text/csv"
 
@@ -304,13 +311,13 @@ def test_team_includes_its_panel_and_sees_overdue_flag(client, member, agent):
     client.force_login(member)
     response = client.get(url("detail", support_request))
     assert response.status_code == 200
-    assert "accompagnement/requests/_team_panel.html" in [t.name for t in response.templates]
+    assert "support/_team_panel.html" in [t.name for t in response.templates]
     assert "En retard" in html_of(response)
     assert 'name="kind"' in html_of(response)
 
     client.force_login(agent)
     response = client.get(url("detail", support_request))
-    assert "accompagnement/requests/_team_panel.html" not in [t.name for t in response.templates]
+    assert "support/_team_panel.html" not in [t.name for t in response.templates]
     assert "En retard" not in html_of(response)
     assert 'name="kind"' not in html_of(response)
 
@@ -468,7 +475,7 @@ def test_reply_on_a_stale_page_is_not_sent_and_the_text_is_kept(client, agent, m
     support_request = SupportRequestFactory(requester=agent, status=Status.WAITING_DDI)
     shown_version = support_request.version
     # Meanwhile, the team answers.
-    from accompagnement.services.requests import support_request_reply
+    from accompagnement.support.services.requests import support_request_reply
 
     support_request_reply(request=support_request, author=member, body="Avez-vous essayé ?")
     client.force_login(agent)
@@ -613,14 +620,14 @@ def test_list_shows_the_whole_ddi_but_not_other_ddis(client, agent):
     theirs = SupportRequestFactory(requester=colleague, title="Demande d'un collègue")
     other_ddi = SupportRequestFactory(title="Demande d'une autre DDI")
     client.force_login(agent)
-    html = html_of(client.get(reverse("requests:list")))
+    html = html_of(client.get(reverse("support:list")))
     assert mine.reference in html
     assert theirs.reference in html
     assert colleague.get_full_name() in html
     assert other_ddi.reference not in html
     assert "2 demandes" in html
 
-    html = html_of(client.get(reverse("requests:list"), {"mine": "on"}))
+    html = html_of(client.get(reverse("support:list"), {"mine": "on"}))
     assert mine.reference in html
     assert theirs.reference not in html
 
@@ -632,7 +639,7 @@ def test_list_filters(client, agent):
     client.force_login(agent)
 
     def references(**query):
-        html = html_of(client.get(reverse("requests:list"), query))
+        html = html_of(client.get(reverse("support:list"), query))
         return {r.reference for r in (open_tool, closed, year_end) if r.reference in html}
 
     assert references() == {open_tool.reference, year_end.reference}
@@ -647,12 +654,12 @@ def test_list_filters(client, agent):
 def test_list_is_paginated_by_25_and_keeps_the_filters(client, agent):
     SupportRequestFactory.create_batch(30, requester=agent)
     client.force_login(agent)
-    response = client.get(reverse("requests:list"), {"status": "all"})
+    response = client.get(reverse("support:list"), {"status": "all"})
     assert len(response.context["page_obj"].object_list) == 25
     html = html_of(response)
     assert "fr-pagination" in html
     assert "?status=all&amp;page=2" in html
-    second = client.get(reverse("requests:list"), {"status": "all", "page": 2})
+    second = client.get(reverse("support:list"), {"status": "all", "page": 2})
     assert len(second.context["page_obj"].object_list) == 5
 
 
@@ -674,7 +681,7 @@ def test_list_query_count_does_not_grow_with_rows(client, agent, django_assert_n
     client.force_login(agent)
     # Session, user, count, the DDI's name, the page of requests (with requester, category).
     with django_assert_num_queries(5):
-        response = client.get(reverse("requests:list"))
+        response = client.get(reverse("support:list"))
     assert response.context["page_obj"].paginator.count == 520
     with django_assert_num_queries(5):
-        client.get(reverse("requests:list"), {"status": "all", "page": 7, "q": "ACC"})
+        client.get(reverse("support:list"), {"status": "all", "page": 7, "q": "ACC"})

@@ -4,9 +4,9 @@ article, writing one, the pilot's figure, and an article linked in a reply."""
 import pytest
 from django.urls import reverse
 
-from accompagnement.enums import Axis, MessageKind
-from accompagnement.models import Article, ArticleStatus, SuggestionFollow
-from accompagnement.services.articles import article_update_search
+from accompagnement.knowledge.models import Article, ArticleStatus, SuggestionFollow
+from accompagnement.knowledge.services import article_update_search
+from accompagnement.support.enums import Axis, MessageKind
 from ddi.enums import DDIKind
 from ddi.models import ProgrammeUse
 from tests.factories import CategoryFactory, ProgrammeFactory, SupportRequestFactory
@@ -14,7 +14,7 @@ from tests.factories_articles import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
-INDEX = reverse("resources:index")
+INDEX = reverse("knowledge:index")
 
 
 def test_agent_reads_published_articles_only(client, agent):
@@ -43,7 +43,7 @@ def test_team_sees_drafts_and_archived_with_a_badge(client, member):
     assert "Ancienne fiche" in html
     assert ">Brouillon</p>" in html
     assert ">Archivé</p>" in html
-    assert reverse("resources:create") in html
+    assert reverse("knowledge:create") in html
 
 
 def test_list_filters_by_axis_kind_category_and_words(client, agent):
@@ -104,7 +104,7 @@ def test_member_writes_an_article(client, member):
     client.force_login(member)
 
     response = client.post(
-        reverse("resources:create"),
+        reverse("knowledge:create"),
         {
             "kind": "faq",
             "title": "Comment lire INF-BUD-53 ?",
@@ -134,7 +134,7 @@ def test_a_category_of_another_axis_is_refused_in_french(client, member):
     category = CategoryFactory(axis=Axis.YEAR_END, name="Charges à payer")
     client.force_login(member)
     response = client.post(
-        reverse("resources:create"),
+        reverse("knowledge:create"),
         {
             "kind": "faq",
             "title": "Titre",
@@ -153,13 +153,13 @@ def test_a_category_of_another_axis_is_refused_in_french(client, member):
 def test_member_publishes_a_draft_by_editing_it(client, member, agent):
     article = ArticleFactory(draft=True, title="Fiche en cours")
     client.force_login(member)
-    form = client.get(reverse("resources:update", args=[article.slug])).context["form"]
+    form = client.get(reverse("knowledge:update", args=[article.slug])).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data["categories"] = [category.pk for category in data["categories"]]
     data["programmes"] = [programme.pk for programme in data["programmes"]]
     data["status"] = ArticleStatus.PUBLISHED
 
-    response = client.post(reverse("resources:update", args=[article.slug]), data)
+    response = client.post(reverse("knowledge:update", args=[article.slug]), data)
 
     assert response.status_code == 302
     client.force_login(agent)
@@ -186,12 +186,12 @@ def test_member_answers_with_an_article_and_the_ddi_sees_the_link(client, settin
     article = ArticleFactory(title="Lire la restitution INF-BUD-53", slug="lire-inf-bud-53")
     ArticleFactory(draft=True, title="Brouillon à ne pas proposer")
     support_request = SupportRequestFactory(requester=agent)
-    page = reverse("requests:detail", args=[support_request.reference])
+    page = reverse("support:detail", args=[support_request.reference])
     client.force_login(member)
     assert "Brouillon à ne pas proposer" not in client.get(page).content.decode()
 
     response = client.post(
-        reverse("requests:reply", args=[support_request.reference]),
+        reverse("support:reply", args=[support_request.reference]),
         {
             "kind": MessageKind.PUBLIC,
             "body": "Voici la marche à suivre.",
@@ -213,7 +213,7 @@ def test_a_draft_cannot_be_linked_in_a_reply(client, member):
     support_request = SupportRequestFactory()
     client.force_login(member)
     response = client.post(
-        reverse("requests:reply", args=[support_request.reference]),
+        reverse("support:reply", args=[support_request.reference]),
         {
             "kind": MessageKind.PUBLIC,
             "body": "Voir l’article.",
@@ -229,7 +229,7 @@ def test_a_draft_cannot_be_linked_in_a_reply(client, member):
 def test_agents_reply_form_has_no_article_choice(client, agent):
     support_request = SupportRequestFactory(requester=agent)
     client.force_login(agent)
-    html = client.get(reverse("requests:detail", args=[support_request.reference])).content
+    html = client.get(reverse("support:detail", args=[support_request.reference])).content
     assert b"article" not in html
 
 

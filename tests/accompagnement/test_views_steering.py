@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accompagnement.enums import Axis, Status
-from accompagnement.services.requests import support_request_transition
+from accompagnement.support.enums import Axis, Status
+from accompagnement.support.services.requests import support_request_transition
 from tests.factories import (
     CategoryFactory,
     DDIFactory,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.models import Notification, ReminderDelivery
-from accompagnement.models.support import NotificationStatus
+from accompagnement.campaigns.models import ReminderDelivery
+from accompagnement.outbox.models import Notification, NotificationStatus
 from config.celery import app
 from tests.factories import UserFactory
 from tests.factories_campaigns import MilestoneFactory

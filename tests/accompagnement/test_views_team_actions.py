@@ -4,11 +4,11 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from accompagnement import permissions
-from accompagnement.enums import EscalationTarget, EventKind, MessageKind, Status
-from accompagnement.models import Event, SupportRequest
-from accompagnement.services.requests import ConcurrentUpdateError
-from accompagnement.views.team_panel import team_panel_context
+from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
+from accompagnement.support.models import Event, SupportRequest
+from accompagnement.support.panel import team_panel_context
+from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.services.requests import ConcurrentUpdateError
 from tests.factories import (
     MinistryFactory,
     ProgrammeFactory,
@@ -25,7 +25,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def action_url(name: str, support_request) -> str:
-    return reverse(f"team:{name}", args=[support_request.reference])
+    return reverse(f"support:{name}", args=[support_request.reference])
 
 
 def post(client, name, support_request, version=None, htmx=False, **data):
@@ -50,7 +50,7 @@ def support_request(db):
 
 
 def test_action_urls():
-    assert reverse("team:assign", args=["ACC-2011-00001"]) == (
+    assert reverse("support:assign", args=["ACC-2011-00001"]) == (
         "/equipe/demandes/ACC-2011-00001/attribuer/"
     )
 
@@ -300,11 +300,13 @@ def test_redirect_gives_the_contact_to_the_ddi(client, member, support_request):
     assert redirected.status == Status.REDIRECTED
     assert redirected.redirect_contact == contact
     agent = support_request.requester
-    public = permissions.messages_visible_to(agent, redirected)
+    public = selectors_requests.messages_visible_to(agent, redirected)
     assert [m.kind for m in public] == [MessageKind.PUBLIC]
     assert contact in public[0].body
     assert (
-        permissions.events_visible_to(agent, redirected).filter(kind=EventKind.REDIRECTED).exists()
+        selectors_requests.events_visible_to(agent, redirected)
+        .filter(kind=EventKind.REDIRECTED)
+        .exists()
     )
 
 
@@ -414,7 +416,7 @@ def test_a_stale_page_with_htmx_shows_the_current_state(client, member, support_
 
 
 def test_a_race_inside_the_service_is_reported_too(client, member, support_request, monkeypatch):
-    from accompagnement.views import team_actions
+    from accompagnement.support.views import team_actions
 
     def changed_meanwhile(**kwargs):
         raise ConcurrentUpdateError(reload(support_request))

@@ -1,7 +1,7 @@
 import pytest
 
-from accompagnement.enums import Status
-from accompagnement.workflow import TRANSITIONS, Actor, allowed_targets, can_transition
+from accompagnement.support.enums import Status
+from accompagnement.support.workflow import TRANSITIONS, Actor, allowed_targets, can_transition
 
 
 def test_every_status_can_be_reached_and_left():

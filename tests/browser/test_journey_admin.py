@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accompagnement.enums import Role
-from accompagnement.services.users import user_upsert
+from accompagnement.accounts.models import Role
+from accompagnement.accounts.services import user_upsert
 from tests.factories import DEFAULT_PASSWORD, ProgrammeFactory
 from tests.factories_articles import ArticleFactory
 from tests.factories_campaigns import MilestoneFactory

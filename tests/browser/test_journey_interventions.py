@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accompagnement.models import Feedback, Intervention, Registration
+from accompagnement.interventions.models import Feedback, Intervention, Registration
 from tests.browser.test_journey_requests import log_in, log_out
 from tests.factories import CategoryFactory, TeamMemberFactory, UserFactory
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accompagnement.models import Message, Problem
+from accompagnement.problems.models import Problem
+from accompagnement.support.models import Message
 from tests.browser.test_journey_requests import log_in, log_out
 from tests.factories import CategoryFactory, SupportRequestFactory, TeamMemberFactory
 

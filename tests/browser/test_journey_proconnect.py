@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accompagnement import proconnect
+from accompagnement.accounts import proconnect
 from tests import fake_oidc_provider as fake
 from tests.factories import DEFAULT_PASSWORD, DDIFactory, TeamMemberFactory, UserFactory
 
@@ -23,7 +23,7 @@ def provider(settings):
         settings.PROCONNECT_CLIENT_SECRET = fake.CLIENT_SECRET
         settings.AUTHENTICATION_BACKENDS = [
             *settings.AUTHENTICATION_BACKENDS,
-            "accompagnement.proconnect.ProConnectBackend",
+            "accompagnement.accounts.proconnect.ProConnectBackend",
         ]
         proconnect.discovery_cache_clear()
         servers.append(server)

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accompagnement.models import SuggestionFollow
-from accompagnement.services.articles import article_update_search
-from accompagnement.services.requests import support_request_update_search
+from accompagnement.knowledge.models import SuggestionFollow
+from accompagnement.knowledge.services import article_update_search
+from accompagnement.support.services.requests import support_request_update_search
 from tests.browser.test_journey_requests import log_in, log_out
 from tests.factories import SupportRequestFactory, TeamMemberFactory, UserFactory
 from tests.factories_articles import ArticleFactory

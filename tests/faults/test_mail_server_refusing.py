@@ -9,11 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.enums import Axis
-from accompagnement.models import Notification
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.requests import support_request_create
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.support.enums import Axis
+from accompagnement.support.services.requests import support_request_create
 from tests.factories import CategoryFactory, UserFactory
 from tests.integration.test_reminders_worker import (
     broker,  # noqa: F401 (fixture)
@@ -104,9 +103,9 @@ def test_refused_emails_are_retried_then_failed_visibly_and_sent_once_put_back(
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.PENDING, created_at=timezone.now() - timedelta(minutes=3)
     )
-    tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
     wait_until(lambda: len(smtp_server.accepted) == 1, "the e-mail to be accepted", worker)
-    tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", worker)
 
     assert len(smtp_server.accepted) == 1

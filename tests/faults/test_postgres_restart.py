@@ -10,15 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.db.models import Count
 
-from accompagnement.enums import Axis, EventKind
-from accompagnement.models import (
-    Attachment,
-    Event,
-    Notification,
-    ReferenceCounter,
-    SupportRequest,
-)
-from accompagnement.services.requests import FileToStore, support_request_create
+from accompagnement.outbox.models import Notification
+from accompagnement.support.enums import Axis, EventKind
+from accompagnement.support.models import Attachment, Event, ReferenceCounter, SupportRequest
+from accompagnement.support.services.requests import FileToStore, support_request_create
 from tests.factories import CategoryFactory, DDIFactory, UserFactory
 from tests.integration.test_reminders_worker import broker  # noqa: F401 (fixture)
 

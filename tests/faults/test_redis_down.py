@@ -9,11 +9,11 @@ from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.celery_signals import WORKER_HEARTBEAT_KEY
-from accompagnement.enums import Axis, EventKind, Priority
-from accompagnement.models import Event, Notification, SupportRequest
-from accompagnement.models.support import NotificationStatus
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.support.enums import Axis, EventKind, Priority
+from accompagnement.support.models import Event, SupportRequest
+from accompagnement.web.celery_signals import WORKER_HEARTBEAT_KEY
 from tests.factories import CategoryFactory, UserFactory
 from tests.integration.test_reminders_worker import (
     broker,  # noqa: F401 (fixture)
@@ -45,7 +45,7 @@ def test_a_request_filed_while_redis_is_down_is_saved_and_its_email_goes_out_lat
     redis_server.stop()
     started = time.monotonic()
     response = client.post(
-        reverse("requests:create"),
+        reverse("support:create"),
         {
             "axis": Axis.TOOL,
             "category": category.pk,
@@ -82,11 +82,11 @@ def test_a_request_filed_while_redis_is_down_is_saved_and_its_email_goes_out_lat
     Notification.objects.filter(pk=notification.pk).update(
         created_at=timezone.now() - timedelta(minutes=3)
     )
-    tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
     wait_until(lambda: recipients_in(mail_dir) == [agent.email], "the e-mail to go out", worker)
     # The next sweeps find nothing left to send.
-    tasks.send_pending_notifications.delay()
-    tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", worker)
 
     assert recipients_in(mail_dir) == [agent.email]

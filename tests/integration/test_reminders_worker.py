@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from accompagnement import tasks
-from accompagnement.models import Notification, ReminderDelivery
-from accompagnement.models.support import NotificationStatus
-from accompagnement.services.reminders import milestone_reminders_dispatch
+from accompagnement.campaigns import tasks as campaigns_tasks
+from accompagnement.campaigns.models import ReminderDelivery
+from accompagnement.campaigns.services import milestone_reminders_dispatch
+from accompagnement.outbox import tasks as outbox_tasks
+from accompagnement.outbox.models import Notification, NotificationStatus
 from config.celery import app
 from tests.factories import DDIFactory, UserFactory
 from tests.factories_campaigns import MilestoneFactory
@@ -220,12 +221,12 @@ def test_daily_job_run_twice_by_the_worker_sends_one_email_per_recipient(workers
     worker = workers.start()
 
     # Two beats by mistake: the job queued twice at once.
-    tasks.milestone_reminders.delay()
-    tasks.milestone_reminders.delay()
+    campaigns_tasks.milestone_reminders.delay()
+    campaigns_tasks.milestone_reminders.delay()
     wait_until(lambda: sent_count() == 12, "12 reminders sent", worker)
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", worker)
     # And again, later (the schedule runs every 10 minutes).
-    tasks.milestone_reminders.delay()
+    campaigns_tasks.milestone_reminders.delay()
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", worker)
 
     assert recipients_in(mail_dir) == expected
@@ -266,7 +267,7 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_nothing(workers
 
     second = workers.start()
     # The job runs again (every 10 minutes): everyone is recorded, nothing is queued.
-    tasks.milestone_reminders.delay()
+    campaigns_tasks.milestone_reminders.delay()
     # The batches still queued go out (the e-mails are sent in batches of 10 too)...
     wait_until(lambda: sent_count() == 55, "the 3 batches left to be sent", second)
     # ...then Redis hands the killed worker's batch out again, after its visibility
@@ -281,7 +282,7 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_nothing(workers
     # ...until the sweep finds it, 15 minutes after the interrupted send.
     later = timezone.now() - timedelta(minutes=16)
     Notification.objects.filter(pk=cut.pk).update(created_at=later, sent_at=later)
-    tasks.send_pending_notifications.delay()
+    outbox_tasks.send_pending_notifications.delay()
     wait_until(lambda: sent_count() == 60, "the sweep to send the last one", second)
     wait_until(lambda: queue_is_idle(broker), "the queue to drain", second)
 

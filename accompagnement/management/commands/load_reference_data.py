@@ -14,10 +14,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accompagnement.campaigns.loaders import DATA_DIR as CAMPAIGN_DATA_DIR
+from accompagnement.campaigns.services import reference_and_campaign_data_load
 from ddi.loaders import DATA_DIR, ReferenceDataError
-
-from ...loaders import DATA_DIR as CAMPAIGN_DATA_DIR
-from ...services.campaigns import reference_and_campaign_data_load
 
 
 class Command(BaseCommand):

@@ -4,24 +4,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from accompagnement.demo import (
+from accompagnement.demo.articles import InvalidDemoArticle, seed_demo_articles
+from accompagnement.demo.campaign import seed_demo_campaign
+from accompagnement.demo.interventions import seed_demo_interventions
+from accompagnement.demo.people import (
     AGENTS,
     DEMO_PASSWORD,
     TEAM,
-    InvalidDemoArticle,
     MissingReferenceData,
-    seed_demo_articles,
-    seed_demo_campaign,
-    seed_demo_interventions,
     seed_demo_people,
 )
-from accompagnement.demo_requests import (
+from accompagnement.demo.requests import (
     MAX_PER_YEAR,
     MissingDemoData,
     NotEnoughReferences,
     seed_demo_requests,
 )
-from accompagnement.models import SupportRequest
+from accompagnement.support.models import SupportRequest
 
 MISSING_REFERENCE_DATA = (
     "Les données de référence manquent : lancez d'abord « python manage.py load_reference_data »."

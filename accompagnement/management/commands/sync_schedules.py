@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accompagnement.schedules import schedules_sync
+from accompagnement.tasks import schedules_sync
 
 
 class Command(BaseCommand):

@@ -1,0 +1,64 @@
+"""Reads of the ProConnect sign-ins waiting for an account."""
+# Reads: each list the screens render, with its joins.
+# Every access rule of the portal, in one place.
+#
+# Views never decide access themselves: they use the decorators and the
+# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
+# only their own DDI, and never an internal note.
+#
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from accompagnement.accounts.models import PendingSignIn, PendingSignInStatus, TeamMember
+from accompagnement.accounts.roles import is_pilot
+
+RECENTLY_OPENED_COUNT = 10
+
+
+def pending_sign_ins():
+    """Sign-ins waiting for the pilot, most recent first."""
+    return PendingSignIn.objects.filter(status=PendingSignInStatus.PENDING).order_by(
+        "-last_seen_at", "pk"
+    )
+
+
+def recently_opened_sign_ins():
+    """The last accounts opened from a sign-in, with who opened them."""
+    return (
+        PendingSignIn.objects.filter(status=PendingSignInStatus.OPENED)
+        .select_related("account__ddi__department", "opened_by")
+        .order_by("-opened_at", "pk")[:RECENTLY_OPENED_COUNT]
+    )
+
+
+def team_roster() -> QuerySet[TeamMember]:
+    return (
+        TeamMember.objects.filter(user__is_active=True)
+        .select_related("user", "structure", "referent_ministry")
+        .prefetch_related("referent_programmes")
+        .order_by("structure__name", "user__last_name", "user__first_name")
+    )
+
+
+# ---------------------------------------------------------------------------- ProConnect
+
+
+def can_manage_sign_ins(user) -> bool:
+    """The pilot opens the accounts of people who signed in with ProConnect unknown."""
+    return is_pilot(user)
+
+
+def get_pending_sign_in_for_user_or_404(user, pk: int):
+    """A sign-in still waiting for its account: 403 for anyone but the pilot, 404 for an
+    unknown one or one whose account is already open."""
+    from django.http import Http404
+
+    from accompagnement.accounts.selectors import pending_sign_ins
+
+    if not can_manage_sign_ins(user):
+        raise PermissionDenied
+    pending = pending_sign_ins().filter(pk=pk).first()
+    if pending is None:
+        raise Http404
+    return pending

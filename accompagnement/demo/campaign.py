@@ -1,0 +1,116 @@
+"""Demo data: fictional people only, with `example.org` addresses, and a demonstration
+campaign whose milestones fall due from today, so that the reminder jobs have work.
+
+Used by `manage.py seed_demo`; idempotent (people are upserted by e-mail, the demo
+milestones by code, the demonstration articles of `data/demo_articles/` created once by
+address and never overwritten, the demonstration sessions created once by title).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from accompagnement.campaigns.models import (
+    Acknowledgement,
+    Campaign,
+    CampaignKind,
+    Milestone,
+    ReminderDelivery,
+)
+from ddi.enums import DDIKind
+
+# ---------------------------------------------------------------------------- campaign
+
+
+@dataclass(frozen=True)
+class DemoMilestone:
+    code: str
+    days_from_today: int
+    title: str
+    explanation: str
+    ddi_kinds: tuple[str, ...] = ()
+
+
+DEMO_CAMPAIGN_TITLE = "Fin de gestion {year} (démonstration)"
+DEMO_SOURCE = (
+    "Jalon fictif créé par « manage.py seed_demo » pour la démonstration du portail : "
+    "son échéance est recalculée à partir du jour où la commande est lancée."
+)
+# Due today, tomorrow, in a week and in a fortnight: with the default reminders (J-15,
+# J-7, J-1, day of), each of them has a reminder due today.
+DEMO_MILESTONES = [
+    DemoMilestone(
+        "demonstration-dernieres-da",
+        0,
+        "Démonstration — dernières demandes d'achat de l'exercice",
+        "Jalon de démonstration. Saisissez dans Chorus Formulaires les dernières demandes "
+        "d'achat de l'exercice, pour que votre CSP puisse engager les EJ avant la clôture.",
+    ),
+    DemoMilestone(
+        "demonstration-service-fait",
+        1,
+        "Démonstration — service fait des EJ en cours",
+        "Jalon de démonstration. Constatez le service fait des commandes livrées, pour que "
+        "le CSP puisse mettre les demandes de paiement en paiement avant la clôture.",
+        (DDIKind.DDT, DDIKind.DDTM),
+    ),
+    DemoMilestone(
+        "demonstration-ej-a-basculer",
+        7,
+        "Démonstration — revue des EJ à basculer sur l'exercice suivant",
+        "Jalon de démonstration. Avec votre CSP, listez les EJ non soldés à basculer sur "
+        "l'exercice suivant et signalez ceux qui peuvent être clôturés.",
+    ),
+    DemoMilestone(
+        "demonstration-dernieres-dp",
+        15,
+        "Démonstration — dernières demandes de paiement",
+        "Jalon de démonstration. Transmettez à votre CSP les dernières factures à payer sur "
+        "l'exercice ; au-delà, elles seront payées sur les crédits de l'exercice suivant.",
+        (DDIKind.DDPP, DDIKind.DDCS, DDIKind.DDCSPP),
+    ),
+]
+
+
+@transaction.atomic
+def seed_demo_campaign(*, today: date) -> dict[str, int]:
+    """The current year's demonstration campaign, with milestones due from `today`.
+
+    A rerun on the same day changes nothing. On a later day the demo milestones move to
+    their new due dates and start again: their reminders and "done" are cleared (demo
+    data only), so that the reminder jobs have something due that day too. A real
+    year-end campaign of the same year (another title) is left alone, and no demo is made.
+    """
+    title = DEMO_CAMPAIGN_TITLE.format(year=today.year)
+    campaign, _created = Campaign.objects.get_or_create(
+        fiscal_year=today.year, kind=CampaignKind.YEAR_END, defaults={"title": title}
+    )
+    counts = {"created": 0, "moved": 0, "unchanged": 0, "skipped": 0}
+    if campaign.title != title:
+        counts["skipped"] = len(DEMO_MILESTONES)
+        return counts
+    existing = {m.code: m for m in campaign.milestones.all()}
+    for demo in DEMO_MILESTONES:
+        due_date = today + timedelta(days=demo.days_from_today)
+        milestone = existing.get(demo.code)
+        if milestone is None:
+            Milestone.objects.create(
+                campaign=campaign,
+                code=demo.code,
+                title=demo.title,
+                explanation=demo.explanation,
+                due_date=due_date,
+                ddi_kinds=list(demo.ddi_kinds),
+                source=DEMO_SOURCE,
+            )
+            counts["created"] += 1
+        elif milestone.due_date != due_date:
+            milestone.due_date = due_date
+            milestone.save(update_fields=["due_date"])
+            ReminderDelivery.objects.filter(milestone=milestone).delete()
+            Acknowledgement.objects.filter(milestone=milestone).delete()
+            counts["moved"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts

@@ -1,0 +1,15 @@
+"""Celery tasks: thin, they take ids and call services; they own their retries."""
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="accompagnement.intervention_reminders", ignore_result=True)
+def intervention_reminders() -> int:
+    """J-7 and J-1 reminders of the training sessions (once each, see the service)."""
+    from accompagnement.interventions.services import intervention_reminders_record
+
+    return intervention_reminders_record()

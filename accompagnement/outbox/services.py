@@ -1,0 +1,172 @@
+"""Notifications: recorded in the outbox with the change, sent by Celery after commit.
+
+A notification row is written in the same transaction as the change it reports, under a
+unique key; the task is queued with `transaction.on_commit`. If the broker is down the
+row stays pending and the periodic sweep sends it later: nothing is lost, nothing is
+sent twice.
+"""
+# Reminders: milestone reminders fanned out in batches, SLA reminders to assignees, nudges
+# and automatic closing of requests waiting for their DDI, the pilot's weekly digest.
+#
+# Never twice, never lost. Every e-mail is first recorded in the outbox (`Notification`)
+# under a unique key, in the same transaction as what it reports, then queued after commit;
+# `notification_send` claims each row before sending it, and the periodic sweep sends what
+# was left behind (broker down, worker killed, mail server failing). The keys:
+#
+# - milestone reminder: a `ReminderDelivery` (milestone × recipient × offset, unique) and
+#   its e-mail `milestone:<milestone>:<due date>:<offset>:<recipient>` (the due date in the
+#   key: should a delivery be cleared, as the demo does when it moves its milestones, the
+#   reminder of the new date is a new e-mail, not the old one already sent);
+# - SLA reminder: `sla:<request>:<local date>:<assignee>` (once a day at most);
+# - nudge: `nudge:<request>:<start of the waiting>:<recipient>` (once per waiting period);
+# - weekly digest: `digest:<ISO week>:<pilot>`.
+#
+# A job that runs twice, two beats by mistake or a redelivered task meets the keys already
+# taken and records nothing new.
+#
+# The daily milestone job (`milestone_reminders_dispatch`) only reads: it works out the
+# (milestone, offset) pairs due today and the people not yet reminded, and queues one
+# `reminders_fanout_batch` task per `REMINDER_BATCH_SIZE` of them; each batch records its
+# rows in its own short transaction (`milestone_reminders_record`) and, after commit,
+# queues one `send_notifications` task that sends its e-mails in turn, each row claimed on
+# its own (a task per e-mail would spend more on the broker than on the sending). A batch
+# lost with a killed worker is found again by the next run of the job (every 10 minutes),
+# since its people still have no delivery; e-mails left behind are the sweep's.
+#
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from accompagnement.accounts.models import User
+from accompagnement.outbox.models import Notification, NotificationStatus
+from accompagnement.outbox.sending import (
+    TRANSIENT_ERRORS,
+    mail_connection,
+    notification_send,
+    notifications_for_sending,
+)
+from accompagnement.support.models import Message, SupportRequest
+
+logger = logging.getLogger(__name__)
+
+
+def notification_record(
+    *,
+    kind: str,
+    recipients: Iterable[User],
+    request: SupportRequest | None = None,
+    message: Message | None = None,
+    key: str,
+    context: dict | None = None,
+) -> list[Notification]:
+    """Record one notification per recipient (once per key) and queue their sending."""
+    rows = [
+        Notification(
+            key=f"{key}:{recipient.pk}",
+            kind=kind,
+            recipient=recipient,
+            request=request,
+            message=message,
+            context=context or {},
+        )
+        for recipient in {r.pk: r for r in recipients if r is not None and r.is_active}.values()
+    ]
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(key__in=[r.key for r in rows]).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: notifications_enqueue(created))
+    return rows
+
+
+def notifications_enqueue(notification_ids: list[int]) -> None:
+    """Hand the notifications to Celery; a broker outage leaves them for the sweep."""
+    from accompagnement.outbox.tasks import send_notification
+
+    for position, notification_id in enumerate(notification_ids):
+        try:
+            send_notification.delay(notification_id)
+        except Exception:  # broker down: the periodic sweep will send them
+            # Stop at the first failure: the page must not wait once per recipient.
+            logger.warning(
+                "Broker unavailable, %d notification(s) left pending for the sweep",
+                len(notification_ids) - position,
+            )
+            return
+
+
+# People per fan-out task: a short transaction each, and a killed worker loses little.
+REMINDER_BATCH_SIZE = 500
+# Rows per INSERT / `key IN (…)` when recording many notifications at once.
+OUTBOX_CHUNK = 500
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _queue_sending(notification_ids: list[int]) -> None:
+    """After commit, one task sends the e-mails of a batch, one after the other: a task
+    per e-mail would cost more in broker round trips than the sending itself."""
+    from accompagnement.outbox.tasks import send_notifications
+
+    def enqueue():
+        for batch in _chunks(notification_ids, REMINDER_BATCH_SIZE):
+            try:
+                send_notifications.delay(batch)
+            except Exception:  # broker down: the periodic sweep will send them
+                logger.warning("Broker unavailable, e-mails left pending for the sweep")
+                return
+
+    if notification_ids:
+        transaction.on_commit(enqueue)
+
+
+def notifications_send_in_turn(*, notification_ids: list[int]) -> list[int]:
+    """Send outbox rows one after the other, each claimed on its own by `notification_send`
+    (a redelivered batch skips what was sent). At the first transient failure (mail
+    server down) stop, and return the ids left to send, that one included.
+
+    The rows are read once for the whole batch, and its e-mails go through one mail
+    connection, closed at the end; what stays per e-mail is the claim, committed before
+    the sending, and the outcome, committed after it."""
+    notifications = notifications_for_sending(notification_ids)
+    connection = mail_connection()
+    try:
+        for position, notification_id in enumerate(notification_ids):
+            try:
+                notification_send(
+                    notification_id=notification_id,
+                    connection=connection,
+                    notification=notifications.get(notification_id),
+                )
+            except TRANSIENT_ERRORS:
+                return list(notification_ids[position:])
+    finally:
+        try:
+            connection.close()
+        except TRANSIENT_ERRORS as exc:  # a broken connection: nothing more to send on it
+            logger.warning("Mail connection closed with an error: %s", exc)
+    return []
+
+
+def _outbox_record(rows: list[Notification]) -> list[int]:
+    """Record `rows` in the outbox, leaving alone the keys already taken, and queue after
+    commit those still to send. Returns their ids. To be called inside a transaction."""
+    to_send = []
+    for chunk in _chunks(rows, OUTBOX_CHUNK):
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        to_send += (
+            Notification.objects.filter(
+                key__in=[row.key for row in chunk], status=NotificationStatus.PENDING
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    _queue_sending(to_send)
+    return to_send

@@ -1,0 +1,15 @@
+"""Celery tasks: thin, they take ids and call services; they own their retries."""
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="accompagnement.weekly_digest", ignore_result=True)
+def weekly_digest() -> int:
+    """The pilot's weekly digest."""
+    from accompagnement.steering.services import weekly_digest_record
+
+    return weekly_digest_record()

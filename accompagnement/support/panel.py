@@ -1,0 +1,159 @@
+"""The team's action panel on the request page (assign, status, escalate…).
+
+The request page calls `team_panel_context` and includes
+`support/_team_panel.html`; the actions post to `views.team_actions`,
+which answer htmx with the panel alone and every other client with a redirect.
+Everything the template reads sits under one key, `team_panel`, so that it never
+depends on the names the request page uses.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from accompagnement.problems import selectors as selectors_problems
+from accompagnement.problems.forms import AttachToProblemForm, ProblemFromRequestForm
+from accompagnement.problems.models import Problem
+from accompagnement.support.enums import Status
+from accompagnement.support.forms.team import (
+    AssignForm,
+    DuplicateForm,
+    EscalateForm,
+    LinkForm,
+    RedirectForm,
+    RequestActionForm,
+    TransitionForm,
+)
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.workflow import Actor, allowed_targets
+
+# Statuses reached through their own form (they need a target, a contact, an original).
+_DEDICATED_STATUSES = (Status.ESCALATED, Status.REDIRECTED)
+
+PANEL_ACTIONS = ("assign", "transition", "escalate", "redirect", "duplicate", "link")
+
+
+def request_page_url(reference: str) -> str:
+    return reverse("support:detail", args=[reference])
+
+
+@dataclass
+class TeamPanel:
+    request: SupportRequest
+    page_url: str
+    forms: dict[str, RequestActionForm | None]
+    urls: dict[str, str]
+    related: list[SupportRequest]
+    problem_panel: "ProblemPanel"
+    # (level, text) shown inside the panel after an htmx action.
+    feedback: list[tuple[str, str]] = field(default_factory=list)
+    # True when the panel is the whole response (htmx): no htmx script again.
+    fragment: bool = False
+
+
+@dataclass
+class ProblemPanel:
+    """The request's problem, or the forms to create one from it or attach it to one."""
+
+    problem: Problem | None
+    create_form: ProblemFromRequestForm | None = None
+    attach_form: AttachToProblemForm | None = None
+
+
+def problem_panel(support_request: SupportRequest) -> ProblemPanel:
+    problem = selectors_problems.problem_of_request(support_request)
+    if problem is not None or support_request.anonymised_at is not None:
+        return ProblemPanel(problem=problem)
+    choices = selectors_problems.open_problems_choices()
+    return ProblemPanel(
+        problem=None,
+        create_form=ProblemFromRequestForm(support_request=support_request),
+        attach_form=AttachToProblemForm(problems=choices) if choices else None,
+    )
+
+
+def _plain_targets(support_request: SupportRequest) -> list[Status]:
+    targets = allowed_targets(support_request.status, Actor.TEAM)
+    return [target for target in targets if target not in _DEDICATED_STATUSES]
+
+
+def _offered_actions(support_request: SupportRequest) -> set[str]:
+    """The actions the request's status allows (assigning and linking always are)."""
+    targets = allowed_targets(support_request.status, Actor.TEAM)
+    offered = {"assign", "link"}
+    if _plain_targets(support_request):
+        offered.add("transition")
+    if Status.ESCALATED in targets:
+        offered.add("escalate")
+    if Status.REDIRECTED in targets:
+        offered.add("redirect")
+    if Status.CLOSED in targets:
+        offered.add("duplicate")
+    return offered
+
+
+def panel_form(name: str, support_request: SupportRequest, user, data=None) -> RequestActionForm:
+    """The form of action `name`, unbound or bound to `data`, with the panel's choices."""
+    common = {"support_request": support_request, "user": user}
+    if name == "assign":
+        members = selectors_queue.team_members(support_request=support_request)
+        return AssignForm(data, members=members, **common)
+    if name == "transition":
+        return TransitionForm(data, targets=_plain_targets(support_request), **common)
+    if name == "escalate":
+        choices = selectors_queue.reference_choices("ministries", "service_centres")
+        return EscalateForm(
+            data,
+            ministries=choices["ministries"],
+            service_centres=choices["service_centres"],
+            **common,
+        )
+    form_class = {"redirect": RedirectForm, "duplicate": DuplicateForm, "link": LinkForm}[name]
+    return form_class(data, **common)
+
+
+def panel_forms(
+    support_request: SupportRequest, user, *, bound: RequestActionForm | None = None
+) -> dict[str, RequestActionForm | None]:
+    """Every action's form, None where the status does not allow it (templates must
+    not read a missing key); `bound` (a posted form with errors) in its place."""
+    offered = _offered_actions(support_request)
+    forms: dict[str, RequestActionForm | None] = {}
+    for name in PANEL_ACTIONS:
+        if bound is not None and bound.prefix_id == name:
+            forms[name] = bound
+        elif name in offered:
+            forms[name] = panel_form(name, support_request, user)
+        else:
+            forms[name] = None
+    return forms
+
+
+def team_panel_context(
+    http_request,
+    support_request,
+    *,
+    bound: RequestActionForm | None = None,
+    feedback: list[tuple[str, str]] | None = None,
+    fragment: bool = False,
+) -> dict:
+    """Extra context for `support/_team_panel.html`."""
+    user = http_request.user
+    if not selectors_requests.can_act_as_team_on(user, support_request):
+        return {"team_panel": None}
+    reference = support_request.reference
+    # An anonymised request only serves the figures: its panel offers no action.
+    frozen = support_request.anonymised_at is not None
+    panel = TeamPanel(
+        request=support_request,
+        page_url=request_page_url(reference),
+        forms={} if frozen else panel_forms(support_request, user, bound=bound),
+        urls={name: reverse(f"support:{name}", args=[reference]) for name in PANEL_ACTIONS},
+        related=selectors_queue.related_requests(support_request),
+        problem_panel=problem_panel(support_request),
+        feedback=feedback or [],
+        fragment=fragment,
+    )
+    return {"team_panel": panel}

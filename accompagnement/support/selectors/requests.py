@@ -1,0 +1,284 @@
+"""Reads of the request screens: the DDI's list, the request page and its timeline.
+
+Each function owns its joins, so that a page's query count does not grow with its rows.
+"""
+# Every access rule of the portal, in one place.
+#
+# Views never decide access themselves: they use the decorators and the
+# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
+# only their own DDI, and never an internal note.
+#
+# Reads of the reminder jobs and of the pilot's view of their deliveries.
+#
+# Which milestone reminders are due on a day and to whom, which requests are overdue or
+# waiting for their DDI, what the pilot's weekly digest says, and, per milestone, how many
+# reminders went out. The writes are in `services.reminders`.
+#
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from accompagnement.accounts.models import User
+from accompagnement.accounts.roles import is_agent, is_team
+from accompagnement.support.enums import (
+    OPEN_STATUSES,
+    PRIORITY_SHORT_LABELS,
+    EventKind,
+    Priority,
+    Status,
+)
+from accompagnement.support.models import Attachment, Event, Message, SupportRequest
+from ddi.models import DDI
+
+
+def requests_for_ddi_list(
+    *, user: User, status: str = "open", axis: str = "", search: str = "", mine: bool = False
+) -> QuerySet[SupportRequest]:
+    """The requests of the agent's DDI (not only theirs), most recently active first.
+
+    `status` is "open", "all" or one `Status` value.
+    """
+    requests = requests_visible_to(user).select_related("requester", "category")
+    if status == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        requests = requests.filter(status=status)
+    if axis:
+        requests = requests.filter(axis=axis)
+    if mine:
+        requests = requests.filter(requester=user)
+    if search:
+        requests = requests.filter(Q(title__icontains=search) | Q(reference__icontains=search))
+    return requests.order_by("-last_activity_at", "-pk")
+
+
+def ddi_with_department(user: User) -> DDI:
+    """The agent's DDI, ready to be named ("DDPP des Bouches-du-Rhône (DDPP 13)")."""
+    return DDI.objects.select_related("department").get(pk=user.ddi_id)
+
+
+def request_page_queryset() -> QuerySet[SupportRequest]:
+    """Everything the header of the request page shows.
+
+    What every request has is joined; what many requests lack (programme, CSP,
+    escalation, duplicate) is read apart, and only when set: joining all ten tables took
+    PostgreSQL longer to plan than to run, twice the cost of the extra queries.
+    """
+    return (
+        SupportRequest.objects.select_related(
+            "ddi__department", "requester", "assignee", "category"
+        )
+        .prefetch_related(
+            "programme",
+            "service_centre",
+            "escalation_ministry",
+            "escalation_service_centre",
+            "duplicate_of",
+        )
+        .defer("search_vector")
+    )
+
+
+def request_attachments(support_request: SupportRequest) -> QuerySet[Attachment]:
+    """The files filed with the request itself (not those of a message)."""
+    return support_request.attachments.filter(message__isnull=True).order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    message: Message | None = None
+    event: Event | None = None
+    summary: str = ""
+
+
+# A message is shown in full: the event that records it would say it twice.
+_EVENTS_SHOWN_AS_MESSAGES = (EventKind.REPLIED, EventKind.NOTE)
+
+
+def _label(enum, value: str) -> str:
+    try:
+        return str(enum(value).label)
+    except ValueError:
+        return value
+
+
+def _priority_label(value: str) -> str:
+    return str(PRIORITY_SHORT_LABELS[Priority(value)]) if value in Priority.values else value
+
+
+def event_summary(event: Event) -> str:
+    """One French sentence for an event of the timeline."""
+    old, new = event.old_value, event.new_value
+    if event.kind == EventKind.CREATED:
+        return _("Demande déposée")
+    if event.kind == EventKind.STATUS:
+        return _("Statut : %(old)s → %(new)s") % {
+            "old": _label(Status, old),
+            "new": _label(Status, new),
+        }
+    if event.kind == EventKind.ASSIGNED:
+        if new:
+            return _("Demande attribuée à %(name)s") % {"name": new}
+        return _("Attribution retirée")
+    if event.kind == EventKind.PRIORITY:
+        return _("Priorité : %(old)s → %(new)s") % {
+            "old": _priority_label(old),
+            "new": _priority_label(new),
+        }
+    if event.kind == EventKind.ESCALATED:
+        return _("Demande transmise à %(target)s") % {"target": new}
+    if event.kind == EventKind.REDIRECTED:
+        return _("Demande réorientée vers : %(contact)s") % {"contact": new}
+    if event.kind == EventKind.DUPLICATE:
+        return _("Demande marquée comme doublon de %(reference)s") % {"reference": new}
+    if event.kind == EventKind.LINKED:
+        return _("Demande liée à %(reference)s") % {"reference": new}
+    label = _label(EventKind, event.kind)
+    if old or new:
+        return f"{label} : {old} → {new}"
+    return label
+
+
+def request_timeline(*, user: User, support_request: SupportRequest) -> list[TimelineEntry]:
+    """Messages and events the user may see, in time order, in three queries."""
+    messages = (
+        messages_visible_to(user, support_request)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk"))
+        )
+    )
+    events = (
+        events_visible_to(user, support_request)
+        .exclude(kind__in=_EVENTS_SHOWN_AS_MESSAGES)
+        .select_related("actor")
+    )
+    entries = [TimelineEntry(at=message.created_at, message=message) for message in messages]
+    entries += [
+        TimelineEntry(at=event.created_at, event=event, summary=event_summary(event))
+        for event in events
+    ]
+    # At the same instant an event (e.g. "filed") comes before the message it goes with.
+    entries.sort(key=lambda entry: (entry.at, entry.message is not None))
+    return entries
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def requests_visible_to(user):
+    """The support requests `user` may see: their DDI's for an agent, all for the team."""
+    from accompagnement.support.models import SupportRequest
+
+    if is_team(user):
+        return SupportRequest.objects.all()
+    if is_agent(user):
+        return SupportRequest.objects.filter(ddi_id=user.ddi_id)
+    return SupportRequest.objects.none()
+
+
+def get_request_for_user_or_404(user, reference: str, queryset=None):
+    """The request `reference` if `user` may see it; 404 otherwise (never 403: an agent
+    must not learn that another DDI's request exists)."""
+    from django.http import Http404
+
+    base = requests_visible_to(user) if queryset is None else queryset & requests_visible_to(user)
+    request = base.filter(reference=reference).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def messages_visible_to(user, support_request):
+    """Public replies for an agent; public replies and internal notes for the team."""
+    from accompagnement.support.enums import MessageKind
+
+    messages = support_request.messages.all()
+    if not is_team(user):
+        messages = messages.filter(kind=MessageKind.PUBLIC)
+    return messages
+
+
+def events_visible_to(user, support_request):
+    events = support_request.events.all()
+    if not is_team(user):
+        events = events.filter(is_public=True)
+    return events
+
+
+def get_attachment_for_user_or_404(user, reference: str, attachment_id: int):
+    """An attachment of a visible request; internal notes' files never reach an agent."""
+    from django.http import Http404
+
+    from accompagnement.support.enums import MessageKind
+    from accompagnement.support.models import Attachment
+
+    request = get_request_for_user_or_404(user, reference)
+    attachments = Attachment.objects.filter(request=request, pk=attachment_id)
+    if not is_team(user):
+        attachments = attachments.exclude(message__kind=MessageKind.INTERNAL)
+    attachment = attachments.select_related("request").first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def can_act_as_team_on(user, support_request) -> bool:
+    return is_team(user)
+
+
+def can_reply_to(user, support_request) -> bool:
+    if support_request.anonymised_at is not None:
+        return False
+    return is_team(user) or (is_agent(user) and user.ddi_id == support_request.ddi_id)
+
+
+def get_saved_filter_for_user_or_404(user, pk: int):
+    """A member's own saved filter; another member's is never found."""
+    from django.http import Http404
+
+    from accompagnement.support.models import SavedFilter
+
+    saved = SavedFilter.objects.filter(owner_id=user.pk, pk=pk).first() if is_team(user) else None
+    if saved is None:
+        raise Http404
+    return saved
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def overdue_requests_to_remind(now: datetime) -> QuerySet[SupportRequest]:
+    """Open requests past one of their SLA targets that someone in the team holds."""
+    return (
+        SupportRequest.objects.overdue(now)
+        .filter(assignee__isnull=False, assignee__is_active=True)
+        .order_by("pk")
+    )
+
+
+def waiting_requests() -> QuerySet[SupportRequest]:
+    """Requests waiting for their DDI, each with `waiting_since` (when the latest status
+    change put it in `waiting_ddi`; its last activity for a request put in waiting without
+    a status event, as imported data may be) and `last_nudged_at`."""
+    put_in_waiting = Event.objects.filter(
+        request=OuterRef("pk"), kind=EventKind.STATUS, new_value=Status.WAITING_DDI
+    ).order_by("-created_at", "-pk")
+    last_nudge = Event.objects.filter(request=OuterRef("pk"), kind=EventKind.NOTIFIED).order_by(
+        "-created_at", "-pk"
+    )
+    return (
+        SupportRequest.objects.filter(status=Status.WAITING_DDI)
+        .annotate(
+            waiting_since=Coalesce(
+                Subquery(put_in_waiting.values("created_at")[:1]), F("last_activity_at")
+            ),
+            last_nudged_at=Subquery(last_nudge.values("created_at")[:1]),
+        )
+        .order_by("pk")
+    )

@@ -1,0 +1,529 @@
+"""Support requests: filing, replies, the workflow and the team's actions.
+
+Every write checks the request's `version` (optimistic locking): a change made on a
+stale page raises `ConcurrentUpdateError` instead of overwriting someone else's work.
+Every change writes an `Event`; e-mails are recorded in the outbox and sent after commit.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accompagnement.accounts import roles
+from accompagnement.accounts.models import User
+from accompagnement.outbox.services import notification_record
+from accompagnement.support.chorus import normalise_reference, validate_reference
+from accompagnement.support.enums import (
+    OPEN_STATUSES,
+    EscalationTarget,
+    EventKind,
+    MessageKind,
+    Priority,
+    Status,
+)
+from accompagnement.support.models import (
+    Attachment,
+    Category,
+    Event,
+    Message,
+    ReferenceCounter,
+    SupportRequest,
+)
+from accompagnement.support.sla import due_dates, working_days_elapsed
+from accompagnement.support.workflow import Actor, can_transition
+from ddi.models import Ministry, Programme, ServiceCentre
+
+
+class ConcurrentUpdateError(Exception):
+    """The request changed since the page was displayed; carries the current state."""
+
+    def __init__(self, current: SupportRequest):
+        super().__init__(current.reference)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class FileToStore:
+    """An uploaded file already checked by `uploads.validate_upload`."""
+
+    upload: UploadedFile
+    content_type: str
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def actor_for(user: User | None, request: SupportRequest) -> Actor:
+    if user is None:
+        return Actor.SYSTEM
+    if roles.is_team(user):
+        return Actor.TEAM
+    if roles.is_agent(user) and user.ddi_id == request.ddi_id:
+        return Actor.AGENT
+    raise PermissionDenied
+
+
+def reference_allocate(*, year: int) -> str:
+    """The next `ACC-<year>-<5 digits>`, unique under concurrent submissions.
+
+    The conditional UPDATE takes the counter row's write lock until the transaction ends,
+    so two submissions can never read the same number.
+    """
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    return f"ACC-{year}-{number:05d}"
+
+
+def _event(
+    request: SupportRequest,
+    actor: User | None,
+    kind: str,
+    *,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    comment: str = "",
+    public: bool = False,
+) -> Event:
+    return Event.objects.create(
+        request=request,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value=str(old)[:255],
+        new_value=str(new)[:255],
+        comment=comment,
+        is_public=public,
+    )
+
+
+def ensure_not_anonymised(request: SupportRequest) -> None:
+    """An anonymised request only serves the figures: nothing may change it any more."""
+    if request.anonymised_at is not None:
+        raise ValidationError(
+            _(
+                "Cette demande est anonymisée : elle ne peut plus être modifiée "
+                "ni recevoir de message."
+            )
+        )
+
+
+def _write(request: SupportRequest, expected_version: int | None, **fields) -> None:
+    """Apply `fields` only if nobody changed the request since `expected_version`.
+
+    A new (or cleared) first response or resolution time comes with its duration in
+    working days, so that the stored durations never disagree with the timestamps.
+    """
+    ensure_not_anonymised(request)
+    version = request.version if expected_version is None else int(expected_version)
+    fields.setdefault("last_activity_at", timezone.now())
+    if "first_response_at" in fields:
+        fields["first_response_days"] = working_days_elapsed(
+            request.created_at, fields["first_response_at"]
+        )
+    if "resolved_at" in fields:
+        fields["resolution_days"] = working_days_elapsed(request.created_at, fields["resolved_at"])
+    updated = SupportRequest.objects.filter(pk=request.pk, version=version).update(
+        version=F("version") + 1, **fields
+    )
+    if not updated:
+        raise ConcurrentUpdateError(SupportRequest.objects.get(pk=request.pk))
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.version = version + 1
+
+
+def _store_files(
+    request: SupportRequest, message: Message | None, user: User, files: Iterable[FileToStore]
+) -> list[Attachment]:
+    stored = []
+    for item in files:
+        attachment = Attachment(
+            request=request,
+            message=message,
+            uploaded_by=user,
+            original_name=item.upload.name[:200],
+            content_type=item.content_type,
+            size=item.upload.size,
+        )
+        attachment.file.save(item.upload.name, item.upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def support_request_update_search(request: SupportRequest) -> None:
+    """Refresh the French full-text vector (reference, title, body, every message)."""
+    if connection.vendor != "postgresql":
+        return
+    messages = " ".join(request.messages.values_list("body", flat=True))
+    SupportRequest.objects.filter(pk=request.pk).update(
+        search_vector=SearchVector("reference", weight="A", config="french")
+        + SearchVector("title", weight="A", config="french")
+        + SearchVector("body", weight="B", config="french")
+        + SearchVector(Value(messages), weight="C", config="french")
+    )
+
+
+def _public_recipients(request: SupportRequest, author: User | None) -> list[User]:
+    people = [request.requester, *request.followers.all()]
+    return [p for p in people if author is None or p.pk != author.pk]
+
+
+def _notify_status(request: SupportRequest, event: Event, author: User | None) -> None:
+    notification_record(
+        kind="status_changed",
+        recipients=_public_recipients(request, author),
+        request=request,
+        key=f"status:{event.pk}",
+        context={"old": event.old_value, "new": event.new_value, "comment": event.comment},
+    )
+
+
+# ---------------------------------------------------------------------------- filing
+
+
+@transaction.atomic
+def support_request_create(
+    *,
+    requester: User,
+    axis: str,
+    category: Category,
+    title: str,
+    body: str,
+    priority: str = Priority.NORMAL,
+    programme: Programme | None = None,
+    service_centre: ServiceCentre | None = None,
+    chorus_object: str = "",
+    chorus_reference: str = "",
+    files: Iterable[FileToStore] = (),
+) -> SupportRequest:
+    if not roles.is_agent(requester):
+        raise PermissionDenied
+    if category.axis != axis or not category.is_active:
+        raise ValidationError({"category": _("Cette catégorie ne relève pas de l'axe choisi.")})
+    ddi = requester.ddi
+    served = ddi.attachments.all()
+    if programme is not None and not served.filter(programme=programme).exists():
+        raise ValidationError({"programme": _("Ce programme n'est pas suivi par votre DDI.")})
+    if service_centre is not None and not served.filter(service_centre=service_centre).exists():
+        raise ValidationError({"service_centre": _("Ce CSP ne sert pas votre DDI.")})
+    chorus_reference = normalise_reference(chorus_reference)
+    validate_reference(chorus_object, chorus_reference)
+
+    now = timezone.now()
+    first_response_due, resolution_due = due_dates(priority, now)
+    request = SupportRequest.objects.create(
+        reference=reference_allocate(year=timezone.localtime(now).year),
+        ddi=ddi,
+        requester=requester,
+        axis=axis,
+        category=category,
+        title=title.strip(),
+        body=body.strip(),
+        priority=priority,
+        programme=programme,
+        service_centre=service_centre,
+        chorus_object=chorus_object,
+        chorus_reference=chorus_reference,
+        created_at=now,
+        last_activity_at=now,
+        first_response_due=first_response_due,
+        resolution_due=resolution_due,
+    )
+    request.followers.add(requester)
+    _store_files(request, None, requester, files)
+    _event(request, requester, EventKind.CREATED, new=Status.NEW, public=True)
+    support_request_update_search(request)
+    notification_record(
+        kind="request_created",
+        recipients=[requester],
+        request=request,
+        key=f"created:{request.pk}",
+    )
+    return request
+
+
+# ---------------------------------------------------------------------------- messages
+
+
+@transaction.atomic
+def support_request_reply(
+    *,
+    request: SupportRequest,
+    author: User,
+    body: str,
+    files: Iterable[FileToStore] = (),
+    internal: bool = False,
+    expected_version: int | None = None,
+    notification_key: str | None = None,
+) -> Message:
+    """A public reply or an internal note; an agent's reply reopens a waiting request.
+
+    `notification_key` replaces the default key of the e-mails (one per message) when
+    the caller has a key of its own, e.g. a problem's answer copied into many requests.
+    """
+    actor = actor_for(author, request)
+    if internal and actor != Actor.TEAM:
+        raise PermissionDenied
+    if not body.strip():
+        raise ValidationError({"body": _("Le message est vide.")})
+    now = timezone.now()
+    old_status = request.status
+    fields: dict = {"last_activity_at": now}
+    if not internal:
+        if actor == Actor.TEAM:
+            if request.first_response_at is None:
+                fields["first_response_at"] = now
+            if old_status == Status.NEW:
+                fields["status"] = Status.IN_PROGRESS
+        elif old_status in (Status.WAITING_DDI, Status.RESOLVED):
+            fields["status"] = Status.IN_PROGRESS
+            fields["resolved_at"] = None
+            if old_status == Status.RESOLVED:
+                fields["reopened_count"] = request.reopened_count + 1
+    _write(request, expected_version, **fields)
+
+    message = Message.objects.create(
+        request=request,
+        author=author,
+        kind=MessageKind.INTERNAL if internal else MessageKind.PUBLIC,
+        body=body.strip(),
+        created_at=now,
+    )
+    _store_files(request, message, author, files)
+    _event(
+        request,
+        author,
+        EventKind.NOTE if internal else EventKind.REPLIED,
+        public=not internal,
+    )
+    if request.status != old_status:
+        _event(
+            request,
+            author,
+            EventKind.STATUS,
+            field="status",
+            old=old_status,
+            new=request.status,
+            public=True,
+        )
+    support_request_update_search(request)
+
+    if internal:
+        recipients = [request.assignee] if request.assignee_id != author.pk else []
+        kind = "internal_note"
+    elif actor == Actor.TEAM:
+        recipients, kind = _public_recipients(request, author), "team_reply"
+    else:
+        recipients = [request.assignee] if request.assignee_id else []
+        kind = "agent_reply"
+    notification_record(
+        kind=kind,
+        recipients=recipients,
+        request=request,
+        message=message,
+        key=notification_key or f"{kind}:{message.pk}",
+    )
+    return message
+
+
+# ---------------------------------------------------------------------------- workflow
+
+
+@transaction.atomic
+def support_request_transition(
+    *,
+    request: SupportRequest,
+    user: User | None,
+    to_status: str,
+    expected_version: int | None = None,
+    comment: str = "",
+    **extra_fields,
+) -> Event:
+    """The only way a status changes: checks the transition table, logs, notifies."""
+    actor = actor_for(user, request)
+    old_status = request.status
+    if not can_transition(old_status, to_status, actor):
+        raise ValidationError(
+            _("Impossible de passer du statut « %(old)s » au statut « %(new)s »."),
+            params={"old": Status(old_status).label, "new": Status(to_status).label},
+        )
+    now = timezone.now()
+    fields = {"status": to_status, **extra_fields}
+    if to_status == Status.RESOLVED:
+        fields["resolved_at"] = now
+    if to_status in (Status.CLOSED, Status.REDIRECTED):
+        fields["closed_at"] = now
+    if to_status in OPEN_STATUSES and old_status not in OPEN_STATUSES:
+        fields.update(resolved_at=None, closed_at=None, reopened_count=request.reopened_count + 1)
+    _write(request, expected_version, **fields)
+    event = _event(
+        request,
+        user,
+        EventKind.STATUS,
+        field="status",
+        old=old_status,
+        new=to_status,
+        comment=comment,
+        public=True,
+    )
+    _notify_status(request, event, user)
+    return event
+
+
+@transaction.atomic
+def support_request_assign(
+    *,
+    request: SupportRequest,
+    user: User,
+    assignee: User | None,
+    expected_version: int | None = None,
+) -> Event:
+    if actor_for(user, request) != Actor.TEAM:
+        raise PermissionDenied
+    if assignee is not None and not (roles.is_team(assignee)):
+        raise ValidationError({"assignee": _("Seul un membre de l'équipe peut être désigné.")})
+    old = request.assignee
+    _write(request, expected_version, assignee=assignee)
+    event = _event(
+        request,
+        user,
+        EventKind.ASSIGNED,
+        field="assignee",
+        old=old.get_full_name() if old else "",
+        new=assignee.get_full_name() if assignee else "",
+        public=True,
+    )
+    if assignee is not None and assignee.pk != user.pk:
+        notification_record(
+            kind="assigned", recipients=[assignee], request=request, key=f"assigned:{event.pk}"
+        )
+    return event
+
+
+@transaction.atomic
+def support_request_escalate(
+    *,
+    request: SupportRequest,
+    user: User,
+    target: str,
+    ministry: Ministry | None = None,
+    service_centre: ServiceCentre | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Event:
+    if target == EscalationTarget.MINISTRY and ministry is None:
+        raise ValidationError({"ministry": _("Indiquez le ministère.")})
+    if target == EscalationTarget.CSP and service_centre is None:
+        raise ValidationError({"service_centre": _("Indiquez le CSP.")})
+    labels = {
+        EscalationTarget.MINISTRY: _("l'équipe Chorus du ministère %(name)s"),
+        EscalationTarget.AIFE: _("l'AIFE"),
+        EscalationTarget.BUDGET: _("la direction du Budget"),
+        EscalationTarget.CSP: _("le CSP %(name)s"),
+    }
+    name = ministry.code if ministry else (service_centre.name if service_centre else "")
+    support_request_transition(
+        request=request,
+        user=user,
+        to_status=Status.ESCALATED,
+        expected_version=expected_version,
+        comment=comment,
+        escalation_target=target,
+        escalation_ministry=ministry if target == EscalationTarget.MINISTRY else None,
+        escalation_service_centre=service_centre if target == EscalationTarget.CSP else None,
+    )
+    return _event(
+        request,
+        user,
+        EventKind.ESCALATED,
+        field="escalation_target",
+        new=labels[EscalationTarget(target)] % {"name": name},
+        comment=comment,
+        public=True,
+    )
+
+
+@transaction.atomic
+def support_request_redirect(
+    *, request: SupportRequest, user: User, contact: str, expected_version: int | None = None
+) -> Message:
+    """Outside the team's remit: closed, with the right ministerial contact for the DDI."""
+    if not contact.strip():
+        raise ValidationError(
+            {"contact": _("Indiquez l'interlocuteur vers qui réorienter la DDI.")}
+        )
+    support_request_transition(
+        request=request,
+        user=user,
+        to_status=Status.REDIRECTED,
+        expected_version=expected_version,
+        redirect_contact=contact.strip(),
+    )
+    _event(request, user, EventKind.REDIRECTED, new=contact.strip()[:255], public=True)
+    body = _(
+        "Votre demande ne relève pas de l'équipe interministérielle d'accompagnement. "
+        "Adressez-vous à :\n\n%(contact)s"
+    ) % {"contact": contact.strip()}
+    message = Message.objects.create(
+        request=request, author=user, kind=MessageKind.PUBLIC, body=body
+    )
+    return message
+
+
+@transaction.atomic
+def support_request_mark_duplicate(
+    *,
+    request: SupportRequest,
+    user: User,
+    original: SupportRequest,
+    expected_version: int | None = None,
+) -> Event:
+    if original.pk == request.pk:
+        raise ValidationError({"original": _("Une demande ne peut pas être son propre doublon.")})
+    if original.ddi_id != request.ddi_id:
+        raise ValidationError(
+            {
+                "original": _(
+                    "Le doublon doit être une demande de la même DDI ; "
+                    "pour plusieurs DDI, regroupez les demandes en un problème."
+                )
+            }
+        )
+    support_request_transition(
+        request=request,
+        user=user,
+        to_status=Status.CLOSED,
+        expected_version=expected_version,
+        comment=_("Doublon de la demande %(reference)s.") % {"reference": original.reference},
+        duplicate_of=original,
+    )
+    return _event(
+        request,
+        user,
+        EventKind.DUPLICATE,
+        field="duplicate_of",
+        new=original.reference,
+        public=True,
+    )
+
+
+@transaction.atomic
+def support_request_link(*, request: SupportRequest, user: User, other: SupportRequest) -> Event:
+    if actor_for(user, request) != Actor.TEAM:
+        raise PermissionDenied
+    if other.pk == request.pk:
+        raise ValidationError({"other": _("Choisissez une autre demande.")})
+    ensure_not_anonymised(request)
+    request.related.add(other)
+    SupportRequest.objects.filter(pk=request.pk).update(last_activity_at=timezone.now())
+    return _event(request, user, EventKind.LINKED, field="related", new=other.reference)

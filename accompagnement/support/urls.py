@@ -1,0 +1,36 @@
+"""Support requests: the agents' pages, the request page and the team's queue and actions."""
+
+from django.urls import path
+
+from accompagnement.support.views import queue, team_actions
+from accompagnement.support.views import requests as views
+
+app_name = "support"
+urlpatterns = [
+    path("demandes/", views.request_list, name="list"),
+    path("demandes/nouvelle/", views.request_create, name="create"),
+    path("demandes/<str:reference>/", views.request_detail, name="detail"),
+    path("demandes/<str:reference>/confirmation/", views.request_confirmation, name="confirmation"),
+    path("demandes/<str:reference>/repondre/", views.request_reply, name="reply"),
+    path("demandes/<str:reference>/cloturer/", views.request_close, name="close"),
+    path("demandes/<str:reference>/rouvrir/", views.request_reopen, name="reopen"),
+    path(
+        "demandes/<str:reference>/pieces-jointes/<int:pk>/",
+        views.request_attachment,
+        name="attachment",
+    ),
+    path("equipe/file/", queue.queue, name="queue"),
+    path("equipe/file/actions/", queue.bulk_action, name="bulk_action"),
+    path("equipe/file/filtres/", queue.saved_filter_create, name="saved_filter_create"),
+    path(
+        "equipe/file/filtres/<int:pk>/supprimer/",
+        queue.saved_filter_delete,
+        name="saved_filter_delete",
+    ),
+    path("equipe/demandes/<str:reference>/attribuer/", team_actions.assign, name="assign"),
+    path("equipe/demandes/<str:reference>/statut/", team_actions.transition, name="transition"),
+    path("equipe/demandes/<str:reference>/escalader/", team_actions.escalate, name="escalate"),
+    path("equipe/demandes/<str:reference>/reorienter/", team_actions.redirect_out, name="redirect"),
+    path("equipe/demandes/<str:reference>/doublon/", team_actions.duplicate, name="duplicate"),
+    path("equipe/demandes/<str:reference>/lier/", team_actions.link, name="link"),
+]

@@ -1,0 +1,186 @@
+"""The team's shared queue: filters, search, sorting, saved filters and bulk actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accompagnement.accounts import roles
+from accompagnement.core.fragments import fragment_key
+from accompagnement.problems.forms import ProblemFromQueueForm
+from accompagnement.support import filters
+from accompagnement.support.forms.team import BulkActionForm, SavedFilterForm, queue_query_string
+from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.services import saved_filters
+from accompagnement.support.services.requests import (
+    ConcurrentUpdateError,
+    support_request_assign,
+    support_request_transition,
+)
+
+
+def _queue_url(query: str = "") -> str:
+    url = reverse("support:queue")
+    return f"{url}?{query}" if query else url
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@roles.role_required(roles.is_team)
+@require_GET
+def queue(request):
+    members = selectors_queue.team_members()
+    choices = selectors_queue.reference_choices(*filters.REFERENCE_LISTS)
+    queue_filter = filters.QueueFilter(
+        request.GET,
+        queryset=selectors_queue.queue_requests(),
+        request=request,
+        choices=choices,
+        members=members,
+    )
+    paginator = selectors_queue.CappedPaginator(
+        queue_filter.qs, selectors_queue.QUEUE_PAGE_SIZE, cap=selectors_queue.QUEUE_COUNT_CAP
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    query = queue_query_string(request.GET)
+    # The filter block shows the filters asked for and the choice lists, nothing else.
+    filters_key = fragment_key(
+        query,
+        choices,
+        [(user.pk, selectors_queue.member_label(user)) for user in members],
+    )
+    return render(
+        request,
+        "support/queue.html",
+        {
+            "queue_filter": queue_filter,
+            "filters_key": filters_key,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query,
+            "saved_filters": list(selectors_queue.saved_filters_of(request.user)),
+            "save_form": SavedFilterForm(owner=request.user, initial={"query": query}),
+            "bulk_form": BulkActionForm(members=members, initial={"query": query}),
+            "problem_form": ProblemFromQueueForm(),
+        },
+    )
+
+
+@roles.role_required(roles.is_team)
+@require_POST
+def bulk_action(request):
+    form = BulkActionForm(request.POST, members=selectors_queue.team_members())
+    back = _queue_url(queue_query_string(QueryDict(request.POST.get("query", ""))))
+    if not form.is_valid():
+        messages.error(
+            request, _("Aucune demande modifiée : %(errors)s") % {"errors": _form_errors(form)}
+        )
+        return redirect(back)
+
+    selection = form.cleaned_data["selection"]
+    action = form.cleaned_data["action"]
+    changed, unchanged, failures = 0, 0, []
+    for support_request in selectors_queue.requests_for_bulk(request.user, selection):
+        seen_version = selection[support_request.pk]
+        try:
+            if seen_version != support_request.version:
+                raise ConcurrentUpdateError(support_request)
+            if action == BulkActionForm.ASSIGN:
+                assignee = form.assignee_user(request.user)
+                if support_request.assignee_id == (assignee.pk if assignee else None):
+                    unchanged += 1
+                    continue
+                support_request_assign(
+                    request=support_request,
+                    user=request.user,
+                    assignee=assignee,
+                    expected_version=seen_version,
+                )
+            else:
+                to_status = form.cleaned_data["status"]
+                if support_request.status == to_status:
+                    unchanged += 1
+                    continue
+                support_request_transition(
+                    request=support_request,
+                    user=request.user,
+                    to_status=to_status,
+                    expected_version=seen_version,
+                )
+        except ConcurrentUpdateError:
+            failures.append(
+                _("%(reference)s (modifiée entre-temps par quelqu’un d’autre)")
+                % {"reference": support_request.reference}
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("refusé")
+            failures.append(f"{support_request.reference} ({reason})")
+        else:
+            changed += 1
+
+    if changed:
+        messages.success(
+            request,
+            ngettext("%(count)d demande modifiée.", "%(count)d demandes modifiées.", changed)
+            % {"count": changed},
+        )
+    if unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d demande était déjà dans cet état.",
+                "%(count)d demandes étaient déjà dans cet état.",
+                unchanged,
+            )
+            % {"count": unchanged},
+        )
+    if failures:
+        messages.warning(
+            request,
+            ngettext(
+                "Cette demande n’a pas été modifiée : %(list)s.",
+                "Ces demandes n’ont pas été modifiées : %(list)s.",
+                len(failures),
+            )
+            % {"list": " ; ".join(failures)},
+        )
+    return redirect(back)
+
+
+@roles.role_required(roles.is_team)
+@require_POST
+def saved_filter_create(request):
+    form = SavedFilterForm(request.POST, owner=request.user)
+    query = queue_query_string(QueryDict(request.POST.get("query", "")))
+    if not form.is_valid():
+        messages.error(
+            request, _("Filtre non enregistré : %(errors)s") % {"errors": _form_errors(form)}
+        )
+        return redirect(_queue_url(query))
+    name = form.cleaned_data["name"]
+    try:
+        saved_filters.saved_filter_create(
+            owner=request.user, name=name, query=form.cleaned_data["query"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Filtre « %(name)s » enregistré.") % {"name": name})
+    return redirect(_queue_url(query))
+
+
+@roles.role_required(roles.is_team)
+@require_POST
+def saved_filter_delete(request, pk: int):
+    # Another member's filter is not found (404), never revealed.
+    saved = selectors_requests.get_saved_filter_for_user_or_404(request.user, pk)
+    saved_filters.saved_filter_delete(saved_filter=saved)
+    messages.success(request, _("Filtre « %(name)s » supprimé.") % {"name": saved.name})
+    return redirect(_queue_url())

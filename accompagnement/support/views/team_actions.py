@@ -1,0 +1,203 @@
+"""The team's actions on one request, posted from the panel of the request page.
+
+Each works without JavaScript (POST, then back to the request page with a message)
+and, through htmx, without reloading the page (the answer is the panel alone).
+A change made on a stale page is never saved: the member is told who changed the
+request in between and sees its current state.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accompagnement.accounts import roles
+from accompagnement.support.enums import EscalationTarget, Status
+from accompagnement.support.forms.team import RequestActionForm
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.panel import panel_form, request_page_url, team_panel_context
+from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.services.requests import (
+    ConcurrentUpdateError,
+    support_request_assign,
+    support_request_escalate,
+    support_request_link,
+    support_request_mark_duplicate,
+    support_request_redirect,
+    support_request_transition,
+)
+
+PANEL_TEMPLATE = "support/_team_panel.html"
+# Sent with every successful htmx answer: the request page may listen to it to
+# refresh its timeline (hx-trigger="demande-modifiee from:body").
+CHANGED_EVENT = "demande-modifiee"
+
+
+def _panel_response(http_request, support_request, *, bound=None, feedback=(), changed=False):
+    context = team_panel_context(
+        http_request, support_request, bound=bound, feedback=list(feedback), fragment=True
+    )
+    response = HttpResponse(render_to_string(PANEL_TEMPLATE, context, request=http_request))
+    if changed:
+        response["HX-Trigger"] = CHANGED_EVENT
+    return response
+
+
+def concurrent_update_message(current: SupportRequest) -> str:
+    editor = selectors_queue.last_editor(current)
+    who = editor.get_full_name() if editor else _("un traitement automatique")
+    return _(
+        "Cette demande a été modifiée entre-temps par %(who)s : voici son état actuel, "
+        "votre action n’a pas été enregistrée."
+    ) % {"who": who}
+
+
+def _perform(http_request, reference: str, name: str, action: Callable[..., str]):
+    user = http_request.user
+    support_request = selectors_requests.get_request_for_user_or_404(user, reference)
+    form = panel_form(name, support_request, user, data=http_request.POST)
+    page_url = request_page_url(support_request.reference)
+    valid = form.is_valid()
+    current = None
+    # A stale page is reported first, whatever else is wrong with the form.
+    seen_version = form.cleaned_data.get("version")
+    if seen_version is not None and seen_version != support_request.version:
+        current = support_request
+    elif valid:
+        try:
+            done = action(support_request, form)
+        except ConcurrentUpdateError as exc:
+            current = exc.current
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            fresh = selectors_requests.get_request_for_user_or_404(user, reference)
+            if http_request.htmx:
+                return _panel_response(
+                    http_request, fresh, feedback=[("success", done)], changed=True
+                )
+            messages.success(http_request, done)
+            return redirect(page_url)
+
+    if current is not None:
+        text = concurrent_update_message(current)
+        if http_request.htmx:
+            # The rest of the page is stale too: let it refresh (changed=True).
+            return _panel_response(http_request, current, feedback=[("error", text)], changed=True)
+        messages.error(http_request, text)
+        return redirect(page_url)
+
+    if http_request.htmx:
+        # The bound form shows its errors where they are.
+        return _panel_response(http_request, support_request, bound=form)
+    errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    messages.error(
+        http_request, _("L’action n’a pas été enregistrée : %(errors)s") % {"errors": errors}
+    )
+    return redirect(page_url)
+
+
+def _team_action(name: str):
+    """Decorator: a POST-only team view for panel action `name`."""
+
+    def decorator(action: Callable[[SupportRequest, RequestActionForm], str]):
+        @roles.role_required(roles.is_team)
+        @require_POST
+        def view(http_request, reference: str):
+            def run(support_request, form):
+                return action(http_request.user, support_request, form)
+
+            return _perform(http_request, reference, name, run)
+
+        view.__name__ = view.__qualname__ = name
+        view.__doc__ = action.__doc__
+        return view
+
+    return decorator
+
+
+@_team_action("assign")
+def assign(user, support_request, form) -> str:
+    """Assign to myself, to another member, or to nobody."""
+    assignee = form.assignee_user()
+    support_request_assign(
+        request=support_request,
+        user=user,
+        assignee=assignee,
+        expected_version=form.cleaned_data["version"],
+    )
+    if assignee is None:
+        return _("La demande n’est plus attribuée.")
+    if assignee.pk == user.pk:
+        return _("La demande vous est attribuée.")
+    return _("La demande est attribuée à %(name)s.") % {"name": assignee.get_full_name()}
+
+
+@_team_action("transition")
+def transition(user, support_request, form) -> str:
+    """Change the status, among the targets the transition table allows."""
+    to_status = form.cleaned_data["to_status"]
+    support_request_transition(
+        request=support_request,
+        user=user,
+        to_status=to_status,
+        comment=form.cleaned_data["comment"].strip(),
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Statut : %(status)s.") % {"status": Status(to_status).label}
+
+
+@_team_action("escalate")
+def escalate(user, support_request, form) -> str:
+    """To a ministry's Chorus team, the AIFE, the Direction du Budget or a CSP."""
+    data = form.cleaned_data
+    target = EscalationTarget(data["target"])
+    support_request_escalate(
+        request=support_request,
+        user=user,
+        target=target,
+        ministry=data["ministry"] if target == EscalationTarget.MINISTRY else None,
+        service_centre=data["service_centre"] if target == EscalationTarget.CSP else None,
+        comment=data["comment"].strip(),
+        expected_version=data["version"],
+    )
+    return _("Demande escaladée : %(target)s.") % {"target": target.label}
+
+
+@_team_action("redirect")
+def redirect_out(user, support_request, form) -> str:
+    """Outside the team's remit: closed, the DDI is given the right contact."""
+    support_request_redirect(
+        request=support_request,
+        user=user,
+        contact=form.cleaned_data["contact"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Demande réorientée : l’interlocuteur a été communiqué à la DDI.")
+
+
+@_team_action("duplicate")
+def duplicate(user, support_request, form) -> str:
+    """Close as a duplicate of another request of the same DDI."""
+    original = form.cleaned_data["request"]
+    support_request_mark_duplicate(
+        request=support_request,
+        user=user,
+        original=original,
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Demande clôturée comme doublon de %(reference)s.") % {"reference": original.reference}
+
+
+@_team_action("link")
+def link(user, support_request, form) -> str:
+    """Link a related request (the version was checked: the member saw the current state)."""
+    other = form.cleaned_data["request"]
+    support_request_link(request=support_request, user=user, other=other)
+    return _("Demande liée à %(reference)s.") % {"reference": other.reference}

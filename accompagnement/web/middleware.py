@@ -1,0 +1,152 @@
+"""Every request gets an id: the proxy's `X-Request-ID` when it sends a sane one, a new
+one otherwise. It is on every log line of the request and in the response's header, so
+that a user's complaint, the proxy's access log and the portal's log meet.
+
+Every response also says how long the portal took to build it (`Server-Timing`, shown by
+the browsers' developer tools; `make bench` reads it): the time spent in Django, from the
+first middleware to the response, without the network nor the web server's queue. For a
+streamed export, the rows written afterwards are not counted.
+"""
+# Security headers and session expiry that Django does not provide by itself.
+#
+# - The Content Security Policy (django-csp) also lets forms reach ProConnect when it is
+#   configured: the logout form posts to the portal, which redirects to the provider's
+#   end-session endpoint, and browsers check `form-action` on that redirect too.
+# - `Permissions-Policy` turns off the browser features the portal never uses.
+# - Sessions end after `SESSION_COOKIE_AGE` seconds without activity. Saving the session on
+#   every request (SESSION_SAVE_EVERY_REQUEST) would write to the database on every page;
+#   the expiry is pushed back only when the last push is older than
+#   `SESSION_REFRESH_INTERVAL` seconds, and login stamps the session so that the first
+#   pages after it write nothing.
+#
+
+import re
+import time
+import uuid
+from time import perf_counter
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.signals import request_finished
+
+from accompagnement.accounts import proconnect
+from accompagnement.web.logging import log_context
+
+REQUEST_ID_HEADER = "X-Request-ID"
+SERVER_TIMING_HEADER = "Server-Timing"
+# Anything else (too long, spaces, line breaks) could forge log lines: replaced.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+def request_id_for(request) -> str:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = perf_counter()
+        request.request_id = request_id_for(request)
+        # Kept until the response is closed: Django logs the 4xx and 5xx responses after
+        # the middlewares have returned.
+        log_context.set({"request_id": request.request_id, "request": request})
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        response[SERVER_TIMING_HEADER] = f"app;dur={(perf_counter() - started) * 1000:.1f}"
+        return response
+
+
+def _forget_the_request(**_):
+    log_context.set(None)
+
+
+request_finished.connect(_forget_the_request, dispatch_uid="acc_log_context_request_finished")
+
+# Set on the session at login, then when the expiry is pushed back (seconds since epoch).
+SESSION_REFRESHED_AT = "activity_refreshed_at"
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+def proconnect_origin() -> str:
+    """`https://<PROCONNECT_DOMAIN>` (or the scheme given with it, for a local test
+    provider)."""
+    return proconnect.discovery_url().removesuffix(proconnect.DISCOVERY_PATH)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with ProConnect's origin allowed in `form-action` when
+    ProConnect is on (read at each response: the tests switch it on and off)."""
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and proconnect.is_enabled():
+            form_action = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
+            parts.update = {
+                **(parts.update or {}),
+                "form-action": [*form_action, proconnect_origin()],
+            }
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class SessionActivityMiddleware:
+    """Push the session's expiry back while the person is active (see the module's
+    docstring). Listed after SessionMiddleware, which saves what this one changes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Signed-in sessions only; reading the session key, not request.user, adds no query.
+        if session is not None and SESSION_KEY in session:
+            now = int(time.time())
+            refreshed_at = session.get(SESSION_REFRESHED_AT, 0)
+            if now - refreshed_at >= settings.SESSION_REFRESH_INTERVAL:
+                # Marks the session modified: SessionMiddleware saves it with a new expiry
+                # (SESSION_COOKIE_AGE from now) and sends the cookie again.
+                session[SESSION_REFRESHED_AT] = now
+        return response
+
+
+def stamp_session_on_login(sender, request, user, **kwargs):
+    """user_logged_in receiver: the session was just written with a fresh expiry."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_REFRESHED_AT] = int(time.time())
