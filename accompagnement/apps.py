@@ -1,3 +1,5 @@
+"""The one Django app of the portal; its packages are listed in docs/architecture.md."""
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.backends.signals import connection_created
@@ -10,6 +12,9 @@ class AccompagnementConfig(AppConfig):
     verbose_name = _("Accompagnement")
 
     def ready(self):
+        # Imported here, not at the top: models may only be imported once the app registry
+        # is ready (Django's documented place for start-up wiring).
+        from accompagnement import tasks  # noqa: F401  (registers every Celery task)
         from accompagnement.steering.dashboards.aggregates import register_sqlite_functions
         from accompagnement.steering.dashboards.cache import on_request_deleted
         from accompagnement.web.middleware import stamp_session_on_login
@@ -21,5 +26,5 @@ class AccompagnementConfig(AppConfig):
             sender="accompagnement.SupportRequest",
             dispatch_uid="acc_dashboards_request_deleted",
         )
-        # The session's inactivity expiry starts at login (http_security.py).
+        # The session's inactivity expiry starts at login (web/middleware.py).
         user_logged_in.connect(stamp_session_on_login, dispatch_uid="acc_session_login_stamp")

@@ -1,22 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accompagnement.accounts import forms
-from accompagnement.accounts import views as proconnect
+from accompagnement.accounts import forms as accounts_forms
+from accompagnement.accounts import views as accounts_views
 from accompagnement.core import ratelimits
-from accompagnement.privacy import views as privacy
+from accompagnement.privacy import views as privacy_views
 from accompagnement.web import health
-from accompagnement.web import views as home
-from accompagnement.web import views as pages
+from accompagnement.web import views as web_views
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", web_views.home, name="home"),
     path("", include("accompagnement.support.urls")),
     path("equipe/problemes/", include(("accompagnement.problems.urls", "problems"))),
     path("", include(("accompagnement.campaigns.urls", "campaigns"))),
     path(
         "pilotage/donnees-personnelles/",
-        privacy.personal_data_export,
+        privacy_views.personal_data_export,
         name="personal_data_export",
     ),
     path("pilotage/", include(("accompagnement.steering.urls", "steering"))),
@@ -25,22 +24,22 @@ urlpatterns = [
     path("interventions/", include(("accompagnement.interventions.urls", "interventions"))),
     path("", include(("accompagnement.accounts.urls", "accounts"))),
     path("sante/", health.health, name="health"),
-    path("accessibilite/", pages.accessibility, name="accessibility"),
+    path("accessibilite/", web_views.accessibility, name="accessibility"),
     path(
         "connexion/",
         ratelimits.limit_posts(ratelimits.LOGIN)(
-            proconnect.LoginView.as_view(
-                authentication_form=forms.LoginForm, redirect_authenticated_user=True
+            accounts_views.LoginView.as_view(
+                authentication_form=accounts_forms.LoginForm, redirect_authenticated_user=True
             )
         ),
         name="login",
     ),
-    path("deconnexion/", proconnect.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", accounts_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
         ratelimits.limit_posts(ratelimits.RESET_IP, ratelimits.RESET_EMAIL)(
             auth_views.PasswordResetView.as_view(
-                form_class=forms.PasswordResetForm,
+                form_class=accounts_forms.PasswordResetForm,
                 subject_template_name="registration/password_reset_subject.txt",
                 email_template_name="registration/password_reset_email.txt",
             )
@@ -55,7 +54,8 @@ urlpatterns = [
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            form_class=forms.SetPasswordForm, success_url=reverse_lazy("password_reset_complete")
+            form_class=accounts_forms.SetPasswordForm,
+            success_url=reverse_lazy("password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),
@@ -66,7 +66,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/changer/",
-        auth_views.PasswordChangeView.as_view(form_class=forms.PasswordChangeForm),
+        auth_views.PasswordChangeView.as_view(form_class=accounts_forms.PasswordChangeForm),
         name="password_change",
     ),
     path(

@@ -27,6 +27,8 @@ from django.core.exceptions import SuspiciousOperation
 from django.utils.crypto import get_random_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accompagnement.accounts.services import pending_sign_in_record
+
 logger = logging.getLogger(__name__)
 
 DISCOVERY_PATH = "/api/v2/.well-known/openid-configuration"
@@ -193,7 +195,6 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation(f"Invalid token: {error}") from error
 
     def get_or_create_user(self, access_token, id_token, payload):
-        from accompagnement.accounts.services import pending_sign_in_record
 
         claims = Claims.from_userinfo(self.get_userinfo(access_token, id_token, payload))
         if not claims.email:

@@ -9,6 +9,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from accompagnement.accounts.models import PendingSignIn, PendingSignInStatus, TeamMember
 from accompagnement.accounts.roles import is_pilot
@@ -49,12 +50,10 @@ def can_manage_sign_ins(user) -> bool:
     return is_pilot(user)
 
 
-def get_pending_sign_in_for_user_or_404(user, pk: int):
+def get_pending_sign_in_for(user, pk: int):
     """A sign-in still waiting for its account: 403 for anyone but the pilot, 404 for an
     unknown one or one whose account is already open."""
-    from django.http import Http404
 
-    from accompagnement.accounts.selectors import pending_sign_ins
 
     if not can_manage_sign_ins(user):
         raise PermissionDenied

@@ -3,14 +3,14 @@
 
 from django.urls import path
 
-from accompagnement.accounts import views as proconnect
+from accompagnement.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("oidc/authenticate/", proconnect.AuthenticateView.as_view(), name="authenticate"),
-    path("oidc/callback/", proconnect.CallbackView.as_view(), name="callback"),
-    path("connexion/proconnect/<slug:reason>/", proconnect.refused, name="refused"),
-    path("deconnexion/proconnect/", proconnect.logout_done, name="logout_done"),
-    path("pilotage/connexions/", proconnect.pending_list, name="pending_list"),
-    path("pilotage/connexions/<int:pk>/ouvrir/", proconnect.open_account, name="open_account"),
+    path("oidc/authenticate/", views.AuthenticateView.as_view(), name="authenticate"),
+    path("oidc/callback/", views.CallbackView.as_view(), name="callback"),
+    path("connexion/proconnect/<slug:reason>/", views.refused, name="refused"),
+    path("deconnexion/proconnect/", views.logout_done, name="logout_done"),
+    path("pilotage/connexions/", views.pending_list, name="pending_list"),
+    path("pilotage/connexions/<int:pk>/ouvrir/", views.open_account, name="open_account"),
 ]

@@ -19,9 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from accompagnement.accounts import proconnect, roles
-from accompagnement.accounts import selectors as accounts_selectors
-from accompagnement.accounts import selectors as selectors_signins
+from accompagnement.accounts import proconnect, roles, selectors
 from accompagnement.accounts.forms import OpenAccountForm
 from accompagnement.accounts.services import AccountAlreadyExists, pending_sign_in_open_account
 
@@ -130,22 +128,22 @@ def logout_done(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-@roles.role_required(accounts_selectors.can_manage_sign_ins)
+@roles.role_required(selectors.can_manage_sign_ins)
 @require_GET
 def pending_list(request):
     return render(
         request,
         "accounts/pending_list.html",
         {
-            "pending": list(selectors_signins.pending_sign_ins()),
-            "opened": list(selectors_signins.recently_opened_sign_ins()),
+            "pending": list(selectors.pending_sign_ins()),
+            "opened": list(selectors.recently_opened_sign_ins()),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def open_account(request, pk):
-    pending = accounts_selectors.get_pending_sign_in_for_user_or_404(request.user, pk)
+    pending = selectors.get_pending_sign_in_for(request.user, pk)
     form = OpenAccountForm(request.POST if request.method == "POST" else None, pending=pending)
     if request.method == "POST" and form.is_valid():
         try:

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -362,7 +363,7 @@ def milestones_with_delivery_counts() -> QuerySet[Milestone]:
     )
 
 
-def milestone_or_404(pk: int) -> Milestone:
+def get_milestone_for_pilot(pk: int) -> Milestone:
     return get_object_or_404(Milestone, pk=pk)
 
 
@@ -380,7 +381,6 @@ def can_acknowledge_milestone(user, milestone) -> bool:
     """Only an agent of a DDI the milestone targets marks it done: never the team on a DDI's
     behalf, never for an informational milestone. `milestone` comes with its audience
     (`selectors_campaigns.milestones_with_audience`)."""
-    from accompagnement.campaigns.selectors import ddi_profile, milestone_targets
 
     if not is_agent(user) or not milestone.needs_acknowledgement:
         return False
@@ -388,15 +388,13 @@ def can_acknowledge_milestone(user, milestone) -> bool:
     return profile is not None and milestone_targets(milestone, profile)
 
 
-def get_milestone_to_acknowledge_or_404(user, pk: int):
+def get_milestone_to_acknowledge_for(user, pk: int):
     """The milestone an agent marks done for their DDI.
 
     403 for anyone but an agent (the team does not acknowledge for a DDI); 404 for a
     milestone that does not concern the agent's DDI or needs no acknowledgement.
     """
-    from django.http import Http404
 
-    from accompagnement.campaigns.selectors import milestones_with_audience
 
     if not is_agent(user):
         raise PermissionDenied
@@ -406,7 +404,7 @@ def get_milestone_to_acknowledge_or_404(user, pk: int):
     return milestone
 
 
-def get_calendar_feed_user_or_404(request):
+def get_calendar_feed_user(request):
     """Whose calendar a request for the iCalendar feed opens.
 
     With `?jeton=…`, the owner of that secret, whoever is logged in: a calendar application
@@ -414,9 +412,6 @@ def get_calendar_feed_user_or_404(request):
     parameter, the logged-in user. Anything else (no session, unknown or empty secret, an
     inactive account or one without a role) is a 404, which tells nothing about accounts.
     """
-    from django.http import Http404
-
-    from accompagnement.campaigns.models import CalendarToken
 
     if CALENDAR_FEED_PARAM in request.GET:
         secret = request.GET[CALENDAR_FEED_PARAM]

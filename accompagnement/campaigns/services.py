@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
-from accompagnement.campaigns import selectors as campaigns_selectors
+from accompagnement.campaigns import selectors
 from accompagnement.campaigns.loaders import (
     CAMPAIGNS_FILE,
     DATA_DIR,
@@ -69,6 +69,7 @@ from accompagnement.campaigns.selectors import (
     reminder_recipients,
     reminders_due_on,
 )
+from accompagnement.core.queueing import queue_task
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.services import (
     REMINDER_BATCH_SIZE,
@@ -81,6 +82,10 @@ from ddi.models import Programme, ServiceCentre
 from ddi.services import LoadReport, reference_data_load
 
 logger = logging.getLogger(__name__)
+
+# The campaigns' Celery tasks (tasks.py), queued by name (core/queueing.py).
+MILESTONE_REMINDERS = "accompagnement.milestone_reminders"
+REMINDERS_FANOUT_BATCH = "accompagnement.reminders_fanout_batch"
 
 # Milestone fields that a rerun of the loader brings back to the file (attnames).
 MILESTONE_FILE_FIELDS = ("title", "explanation", "source")
@@ -212,7 +217,7 @@ def milestone_acknowledge(*, milestone: Milestone, user: User) -> tuple[Acknowle
     Idempotent: the first "done" stays (who and when); a second one returns it unchanged.
     The team never acknowledges on behalf of a DDI.
     """
-    if not campaigns_selectors.can_acknowledge_milestone(user, milestone):
+    if not selectors.can_acknowledge_milestone(user, milestone):
         raise PermissionDenied
     acknowledgement, created = Acknowledgement.objects.get_or_create(
         milestone=milestone, ddi_id=user.ddi_id, defaults={"acknowledged_by": user}
@@ -254,7 +259,6 @@ def milestone_reminders_dispatch(
     Reads only; idempotent (people already reminded at an offset are not queued again),
     so it runs every few minutes and a reminder due today goes out soon after start.
     """
-    from accompagnement.campaigns.tasks import reminders_fanout_batch
 
     day = day or timezone.localdate()
     due = reminders_due_on(day)
@@ -270,7 +274,7 @@ def milestone_reminders_dispatch(
             ).values_list("pk", flat=True)
         )
         for batch in _chunks(people, batch_size):
-            reminders_fanout_batch.delay(milestone.pk, offset, batch)
+            queue_task(REMINDERS_FANOUT_BATCH, milestone.pk, offset, batch)
             report["batches"] += 1
         report["recipients"] += len(people)
     if report["recipients"]:

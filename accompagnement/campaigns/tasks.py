@@ -5,6 +5,12 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from accompagnement.campaigns import services
+from accompagnement.campaigns.services import (
+    milestone_reminders_dispatch,
+    milestone_reminders_record,
+)
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,16 +20,15 @@ logger = logging.getLogger(__name__)
 # task cut by a lost worker.
 
 
-@shared_task(name="accompagnement.milestone_reminders", ignore_result=True)
+@shared_task(name=services.MILESTONE_REMINDERS, ignore_result=True)
 def milestone_reminders() -> dict[str, int]:
     """The daily milestone reminders: queue one fan-out batch per group of recipients."""
-    from accompagnement.campaigns.services import milestone_reminders_dispatch
 
     return milestone_reminders_dispatch()
 
 
 @shared_task(
-    name="accompagnement.reminders_fanout_batch",
+    name=services.REMINDERS_FANOUT_BATCH,
     ignore_result=True,
     # A batch is idempotent: a database busy with another batch (SQLite's lock under
     # `make run`) is worth another try at once rather than at the job's next run.
@@ -34,7 +39,6 @@ def milestone_reminders() -> dict[str, int]:
 )
 def reminders_fanout_batch(milestone_id: int, offset: int, recipient_ids: list[int]) -> int:
     """Record one batch of milestone reminders (their e-mails are queued after commit)."""
-    from accompagnement.campaigns.services import milestone_reminders_record
 
     return milestone_reminders_record(
         milestone_id=milestone_id, offset_days=offset, recipient_ids=recipient_ids

@@ -22,12 +22,10 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from icalendar import Calendar, Event, vDuration
 
 from accompagnement.accounts import roles
-from accompagnement.campaigns import selectors as campaigns_selectors
-from accompagnement.campaigns import selectors as selectors_campaigns
-from accompagnement.campaigns import services
+from accompagnement.campaigns import selectors, services
 from accompagnement.campaigns.forms import CalendarFilterForm
 from accompagnement.campaigns.services import milestone_reminders_resend_failed
-from accompagnement.interventions import selectors as selectors_interventions
+from accompagnement.interventions import selectors as interventions_selectors
 from accompagnement.interventions.services import intervention_ical_event
 
 FEED_NAME = "Accompagnement Chorus"
@@ -41,29 +39,27 @@ FEED_REFRESH = timedelta(hours=12)
 def _feed_url(request, token) -> str | None:
     if token is None:
         return None
-    query = urlencode({campaigns_selectors.CALENDAR_FEED_PARAM: token.token})
+    query = urlencode({selectors.CALENDAR_FEED_PARAM: token.token})
     return request.build_absolute_uri(f"{reverse('campaigns:ics')}?{query}")
 
 
 @require_safe
 def calendar_index(request):
     user = request.user
-    if not campaigns_selectors.can_view_calendar(user):
+    if not selectors.can_view_calendar(user):
         raise PermissionDenied
     filters = CalendarFilterForm(
-        request.GET or None, campaigns=selectors_campaigns.campaigns_with_milestones()
+        request.GET or None, campaigns=selectors.campaigns_with_milestones()
     )
     today = timezone.localdate()
     is_agent = roles.is_agent(user)
     if is_agent:
-        campaigns = selectors_campaigns.calendar_for_ddi(
+        campaigns = selectors.calendar_for_ddi(
             ddi_id=user.ddi_id, today=today, campaign_id=filters.campaign_id()
         )
     else:
-        campaigns = selectors_campaigns.calendar_with_shares(
-            today=today, campaign_id=filters.campaign_id()
-        )
-    token = selectors_campaigns.calendar_token_of(user)
+        campaigns = selectors.calendar_with_shares(today=today, campaign_id=filters.campaign_id())
+    token = selectors.calendar_token_of(user)
     return render(
         request,
         "campaigns/index.html",
@@ -74,14 +70,14 @@ def calendar_index(request):
             "today": today,
             "feed_url": _feed_url(request, token),
             "token_created_at": token.created_at if token else None,
-            "sessions": selectors_interventions.upcoming_sessions_for_calendar(user),
+            "sessions": interventions_selectors.upcoming_sessions_for_calendar(user),
         },
     )
 
 
 @require_POST
 def milestone_acknowledge(request, pk):
-    milestone = campaigns_selectors.get_milestone_to_acknowledge_or_404(request.user, pk)
+    milestone = selectors.get_milestone_to_acknowledge_for(request.user, pk)
     _acknowledgement, created = services.milestone_acknowledge(
         milestone=milestone, user=request.user
     )
@@ -96,7 +92,7 @@ def milestone_acknowledge(request, pk):
 
 @require_POST
 def calendar_token_renew(request):
-    if not campaigns_selectors.can_view_calendar(request.user):
+    if not selectors.can_view_calendar(request.user):
         raise PermissionDenied
     services.calendar_token_renew(user=request.user)
     messages.success(
@@ -110,14 +106,14 @@ def calendar_token_renew(request):
 
 
 # Public by secret: a calendar application subscribes without a session. Without a valid
-# `?jeton=` (or a session), `campaigns_selectors.get_calendar_feed_user_or_404` answers 404.
+# `?jeton=` (or a session), `selectors.get_calendar_feed_user` answers 404.
 @login_not_required
 @require_safe
 def calendar_feed(request):
-    user = campaigns_selectors.get_calendar_feed_user_or_404(request)
-    milestones = selectors_campaigns.milestones_for_user(user)
+    user = selectors.get_calendar_feed_user(request)
+    milestones = selectors.milestones_for_user(user)
     page_url = request.build_absolute_uri(reverse("campaigns:index"))
-    sessions = selectors_interventions.sessions_for_calendar(user)
+    sessions = interventions_selectors.sessions_for_calendar(user)
     response = HttpResponse(
         _ical_calendar(milestones, page_url=page_url, sessions=sessions),
         content_type="text/calendar; charset=utf-8",
@@ -179,8 +175,8 @@ def reminders(request):
         "steering/reminders.html",
         {
             "today": today,
-            "due_today": campaigns_selectors.reminders_due_on(today),
-            "milestones": list(campaigns_selectors.milestones_with_delivery_counts()),
+            "due_today": selectors.reminders_due_on(today),
+            "milestones": list(selectors.milestones_with_delivery_counts()),
         },
     )
 
@@ -188,7 +184,7 @@ def reminders(request):
 @roles.role_required(roles.is_pilot)
 @require_POST
 def reminders_resend(request, pk):
-    milestone = campaigns_selectors.milestone_or_404(pk)
+    milestone = selectors.get_milestone_for_pilot(pk)
     count = milestone_reminders_resend_failed(milestone=milestone, user=request.user)
     if count:
         messages.success(

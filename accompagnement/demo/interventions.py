@@ -16,6 +16,11 @@ from accompagnement.accounts.models import User
 from accompagnement.demo.articles import DEMO_ARTICLE_AUTHOR
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.interventions.models import Intervention, InterventionFormat
+from accompagnement.interventions.services import (
+    intervention_create,
+    intervention_open,
+    registration_create,
+)
 from accompagnement.knowledge.models import Article
 from accompagnement.support.enums import Axis
 from accompagnement.support.models import Category
@@ -89,11 +94,6 @@ def seed_demo_interventions(*, today: date) -> dict[str, int]:
     """Two sessions announced and open, a week and three weeks from `today`, with a few
     demo agents registered; created once (by title), never changed afterwards. The
     people and the demonstration articles must be there first."""
-    from accompagnement.interventions.services import (
-        intervention_create,
-        intervention_open,
-        registration_create,
-    )
 
     counts = {"created": 0, "existing": 0}
     existing = set(

@@ -39,7 +39,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accompagnement.accounts.models import Role, TeamMember, User
-from accompagnement.campaigns import selectors as selectors_campaigns
+from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import Acknowledgement
 from accompagnement.demo.people import AGENTS
 from accompagnement.demo.stories import (
@@ -320,14 +320,14 @@ def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime)
     campaign board and its rate over time have something to show)."""
     today = timezone.localtime(now).date()
     milestones = list(
-        selectors_campaigns.milestones_with_audience().filter(
+        campaigns_selectors.milestones_with_audience().filter(
             needs_acknowledgement=True, due_date__lt=today, acknowledgements__isnull=True
         )
     )
     if not milestones:
         return 0
     agents = {ddi.pk: ddi.agents for ddi in world.ddis if ddi.agents}
-    targeted = selectors_campaigns.ddis_targeted_by(milestones)
+    targeted = campaigns_selectors.ddis_targeted_by(milestones)
     rows = []
     for milestone in milestones:
         for ddi_id in sorted(targeted[milestone.pk]):

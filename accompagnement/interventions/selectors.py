@@ -33,6 +33,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,13 +403,10 @@ def can_give_feedback(user, registration) -> bool:
     )
 
 
-def get_intervention_for_user_or_404(user, pk: int, queryset=None):
+def get_intervention_for(user, pk: int, queryset=None):
     """A session `user` may see: any for the team; for an agent, a session opened to their
     DDI's audience (a draft or another audience's session does not exist: 404)."""
-    from django.http import Http404
 
-    from accompagnement.interventions.models import Intervention, InterventionStatus
-    from accompagnement.interventions.selectors import intervention_targets_ddi
 
     if not can_view_interventions(user):
         raise PermissionDenied
@@ -424,10 +422,7 @@ def get_intervention_for_user_or_404(user, pk: int, queryset=None):
     return intervention
 
 
-def get_intervention_to_manage_or_404(user, pk: int):
-    from django.http import Http404
-
-    from accompagnement.interventions.models import Intervention
+def get_intervention_to_manage_for(user, pk: int):
 
     if not can_manage_interventions(user):
         raise PermissionDenied
@@ -437,12 +432,9 @@ def get_intervention_to_manage_or_404(user, pk: int):
     return intervention
 
 
-def get_registration_to_cancel_or_404(user, pk: int):
+def get_registration_to_cancel_for(user, pk: int):
     """An active registration of the agent's own DDI (another DDI's is a 404), any for the
     team."""
-    from django.http import Http404
-
-    from accompagnement.interventions.models import Registration
 
     if not can_view_interventions(user):
         raise PermissionDenied
@@ -454,11 +446,8 @@ def get_registration_to_cancel_or_404(user, pk: int):
     return registration
 
 
-def get_registration_for_feedback_or_404(user, pk: int):
+def get_registration_to_rate_for(user, pk: int):
     """The attendee's own registration; anyone else's is a 404."""
-    from django.http import Http404
-
-    from accompagnement.interventions.models import Registration
 
     if not can_view_interventions(user):
         raise PermissionDenied

@@ -36,14 +36,14 @@ from icalendar import Event as IcalEvent
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
-from accompagnement.interventions import selectors as interventions_selectors
+from accompagnement.interventions import selectors
 from accompagnement.interventions.models import (
     Feedback,
     Intervention,
     InterventionStatus,
     Registration,
 )
-from accompagnement.interventions.selectors import intervention_targets_ddi
+from accompagnement.interventions.selectors import attending_ddis, intervention_targets_ddi
 from accompagnement.outbox.models import Notification
 from accompagnement.outbox.services import notification_record
 
@@ -76,7 +76,7 @@ def _record(kind: str, recipients, key: str, intervention: Intervention, **extra
 
 
 def _require_team(user: User) -> None:
-    if not interventions_selectors.can_manage_interventions(user):
+    if not selectors.can_manage_interventions(user):
         raise PermissionDenied
 
 
@@ -196,7 +196,7 @@ def _promote_waiting(intervention: Intervention) -> list[Registration]:
 def registration_create(*, intervention: Intervention, person: User, user: User) -> Registration:
     """Register `person` (the agent themselves or a colleague of their DDI) for a session:
     a confirmed place while there is one, the waiting list after."""
-    if not interventions_selectors.can_register_for_interventions(user):
+    if not selectors.can_register_for_interventions(user):
         raise PermissionDenied
     if not (roles.is_agent(person) and person.ddi_id == user.ddi_id):
         # Never someone of another DDI, whatever the form said.
@@ -235,7 +235,7 @@ def registration_create(*, intervention: Intervention, person: User, user: User)
 def registration_cancel(*, registration: Registration, user: User) -> list[Registration]:
     """Free a place (or leave the waiting list); the first waiting person takes the place.
     Returns the people promoted."""
-    if not interventions_selectors.can_cancel_registration(user, registration):
+    if not selectors.can_cancel_registration(user, registration):
         raise PermissionDenied
     locked_session = Intervention.objects.select_for_update().get(pk=registration.intervention_id)
     if locked_session.status in (InterventionStatus.HELD, InterventionStatus.CANCELLED):
@@ -301,7 +301,7 @@ def intervention_record_attendance(
 @transaction.atomic
 def feedback_submit(*, registration: Registration, user: User, score: int, comment: str) -> bool:
     """An attendee's satisfaction, once. Returns False when it was already given."""
-    if not interventions_selectors.can_give_feedback(user, registration):
+    if not selectors.can_give_feedback(user, registration):
         raise PermissionDenied
     if not 1 <= score <= 5:
         raise ValidationError(_("La note va de 1 à 5."))
@@ -440,7 +440,6 @@ def _registration_of(notification: Notification, intervention: Intervention):
 
 def intervention_email_parts(notification: Notification) -> tuple[dict, list]:
     """The template context of an intervention e-mail and its attachments."""
-    from accompagnement.interventions.selectors import attending_ddis
 
     intervention = _intervention_of(notification)
     registration = _registration_of(notification, intervention)

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accompagnement.accounts import roles
 from accompagnement.interventions import selectors, services
-from accompagnement.interventions import selectors as interventions_selectors
 from accompagnement.interventions.forms import (
     AttendanceForm,
     FeedbackForm,
@@ -26,10 +25,10 @@ from accompagnement.interventions.forms import (
 )
 from accompagnement.interventions.models import InterventionStatus
 
-viewers = roles.role_required(interventions_selectors.can_view_interventions)
-team_only = roles.role_required(interventions_selectors.can_manage_interventions)
-agents_only = roles.role_required(interventions_selectors.can_register_for_interventions)
-pilot_only = roles.role_required(interventions_selectors.can_view_intervention_coverage)
+viewers = roles.role_required(selectors.can_view_interventions)
+team_only = roles.role_required(selectors.can_manage_interventions)
+agents_only = roles.role_required(selectors.can_register_for_interventions)
+pilot_only = roles.role_required(selectors.can_view_intervention_coverage)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -53,7 +52,7 @@ def intervention_list(request):
             "upcoming": [s for s in sessions if s.ends_at >= now][::-1],
             "past": [s for s in sessions if s.ends_at < now],
             "is_team": is_team,
-            "can_see_coverage": interventions_selectors.can_view_intervention_coverage(user),
+            "can_see_coverage": selectors.can_view_intervention_coverage(user),
         },
     )
 
@@ -101,7 +100,7 @@ def _render_detail(request, intervention, *, registration_form=None, status=200)
 @viewers
 @require_GET
 def intervention_detail(request, pk: int):
-    intervention = interventions_selectors.get_intervention_for_user_or_404(
+    intervention = selectors.get_intervention_for(
         request.user, pk, queryset=selectors.intervention_page_queryset()
     )
     return _render_detail(request, intervention)
@@ -133,7 +132,7 @@ def intervention_create(request):
 @team_only
 @require_http_methods(["GET", "POST"])
 def intervention_update(request, pk: int):
-    intervention = interventions_selectors.get_intervention_to_manage_or_404(request.user, pk)
+    intervention = selectors.get_intervention_to_manage_for(request.user, pk)
     form = InterventionForm(request.POST or None, intervention=intervention)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +156,7 @@ def intervention_update(request, pk: int):
 @team_only
 @require_POST
 def intervention_open(request, pk: int):
-    intervention = interventions_selectors.get_intervention_to_manage_or_404(request.user, pk)
+    intervention = selectors.get_intervention_to_manage_for(request.user, pk)
     if services.intervention_open(intervention=intervention, user=request.user):
         messages.success(request, _("Les inscriptions sont ouvertes."))
     else:
@@ -168,7 +167,7 @@ def intervention_open(request, pk: int):
 @team_only
 @require_POST
 def intervention_cancel(request, pk: int):
-    intervention = interventions_selectors.get_intervention_to_manage_or_404(request.user, pk)
+    intervention = selectors.get_intervention_to_manage_for(request.user, pk)
     was_cancellable = intervention.status not in (
         InterventionStatus.CANCELLED,
         InterventionStatus.HELD,
@@ -192,7 +191,7 @@ def intervention_cancel(request, pk: int):
 @agents_only
 @require_POST
 def registration_create(request, pk: int):
-    intervention = interventions_selectors.get_intervention_for_user_or_404(
+    intervention = selectors.get_intervention_for(
         request.user, pk, queryset=selectors.intervention_page_queryset()
     )
     colleagues = selectors.colleagues_to_register(request.user, intervention)
@@ -227,7 +226,7 @@ def registration_create(request, pk: int):
 @viewers
 @require_POST
 def registration_cancel(request, pk: int):
-    registration = interventions_selectors.get_registration_to_cancel_or_404(request.user, pk)
+    registration = selectors.get_registration_to_cancel_for(request.user, pk)
     try:
         promoted = services.registration_cancel(registration=registration, user=request.user)
     except ValidationError as exc:
@@ -249,7 +248,7 @@ def registration_cancel(request, pk: int):
 @team_only
 @require_POST
 def attendance_record(request, pk: int):
-    intervention = interventions_selectors.get_intervention_to_manage_or_404(request.user, pk)
+    intervention = selectors.get_intervention_to_manage_for(request.user, pk)
     confirmed = list(intervention.registrations.confirmed().select_related("person"))
     form = AttendanceForm(request.POST, registrations=confirmed)
     if not form.is_valid():
@@ -275,7 +274,7 @@ def attendance_record(request, pk: int):
 @viewers
 @require_http_methods(["GET", "POST"])
 def feedback(request, pk: int):
-    registration = interventions_selectors.get_registration_for_feedback_or_404(request.user, pk)
+    registration = selectors.get_registration_to_rate_for(request.user, pk)
     already = hasattr(registration, "feedback")
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and not already and form.is_valid():

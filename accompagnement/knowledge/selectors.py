@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from accompagnement.accounts.roles import is_agent, is_pilot, is_team
 from accompagnement.knowledge.models import Article, SuggestionFollow
@@ -238,7 +239,6 @@ def can_see_suggestion_figures(user) -> bool:
 def articles_visible_to(user):
     """Every article for the team (drafts and archived included); published ones for an
     agent; nothing for anyone else."""
-    from accompagnement.knowledge.models import Article
 
     if is_team(user):
         return Article.objects.all()
@@ -247,10 +247,9 @@ def articles_visible_to(user):
     return Article.objects.none()
 
 
-def get_article_for_user_or_404(user, slug: str, queryset=None):
+def get_article_for(user, slug: str, queryset=None):
     """The article `slug` if `user` may read it; 404 otherwise (an agent never learns that
     a draft exists)."""
-    from django.http import Http404
 
     base = articles_visible_to(user) if queryset is None else queryset & articles_visible_to(user)
     article = base.filter(slug=slug).first()

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accompagnement.accounts import roles
-from accompagnement.knowledge import selectors as knowledge_selectors
-from accompagnement.knowledge import selectors as selectors_articles
+from accompagnement.knowledge import selectors
 from accompagnement.knowledge.forms import ArticleFilterForm, ArticleForm, SuggestionQueryForm
 from accompagnement.knowledge.services import (
     article_create,
@@ -25,14 +24,14 @@ LIST_PAGE_SIZE = 20
 
 
 @require_safe
-@roles.role_required(knowledge_selectors.can_read_articles)
+@roles.role_required(selectors.can_read_articles)
 def resource_index(request):
     user = request.user
     # An agent first sees the articles that concern their direction.
     ddi = user.ddi if roles.is_agent(user) else None
     filters = ArticleFilterForm(request.GET or None, ddi=ddi)
-    articles = selectors_articles.articles_for_list(
-        knowledge_selectors.articles_visible_to(user), **filters.criteria()
+    articles = selectors.articles_for_list(
+        selectors.articles_visible_to(user), **filters.criteria()
     )
     paginator = Paginator(articles, LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -44,41 +43,41 @@ def resource_index(request):
             "page_obj": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             "ellipsis": paginator.ELLIPSIS,
-            "can_write": knowledge_selectors.can_write_articles(user),
-            "follow_figures": selectors_articles.suggestion_follow_figures()
-            if knowledge_selectors.can_see_suggestion_figures(user)
+            "can_write": selectors.can_write_articles(user),
+            "follow_figures": selectors.suggestion_follow_figures()
+            if selectors.can_see_suggestion_figures(user)
             else None,
-            "follow_window_minutes": int(selectors_articles.FOLLOW_WINDOW.total_seconds() // 60),
+            "follow_window_minutes": int(selectors.FOLLOW_WINDOW.total_seconds() // 60),
         },
     )
 
 
 @require_safe
-@roles.role_required(knowledge_selectors.can_read_articles)
+@roles.role_required(selectors.can_read_articles)
 def resource_detail(request, slug):
-    article = knowledge_selectors.get_article_for_user_or_404(
-        request.user, slug, queryset=selectors_articles.article_page_queryset()
+    article = selectors.get_article_for(
+        request.user, slug, queryset=selectors.article_page_queryset()
     )
     return render(
         request,
         "knowledge/detail.html",
-        {"article": article, "can_write": knowledge_selectors.can_write_articles(request.user)},
+        {"article": article, "can_write": selectors.can_write_articles(request.user)},
     )
 
 
 @require_safe
-@roles.role_required(knowledge_selectors.can_read_articles)
+@roles.role_required(selectors.can_read_articles)
 def resource_follow(request, slug):
     """The link of a suggestion in the filing form: records that the agent opened the
     article (the measure of followed suggestions), then shows it."""
-    article = knowledge_selectors.get_article_for_user_or_404(request.user, slug)
+    article = selectors.get_article_for(request.user, slug)
     if roles.is_agent(request.user) and article.is_published:
         suggestion_follow_record(user=request.user, article=article)
     return redirect(article)
 
 
 @require_http_methods(["GET", "POST"])
-@roles.role_required(knowledge_selectors.can_write_articles)
+@roles.role_required(selectors.can_write_articles)
 def resource_create(request):
     form = ArticleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -89,9 +88,9 @@ def resource_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@roles.role_required(knowledge_selectors.can_write_articles)
+@roles.role_required(selectors.can_write_articles)
 def resource_update(request, slug):
-    article = knowledge_selectors.get_article_for_user_or_404(request.user, slug)
+    article = selectors.get_article_for(request.user, slug)
     form = ArticleForm(request.POST or None, article=article)
     if request.method == "POST" and form.is_valid():
         article_update(article=article, **form.service_arguments())
@@ -111,7 +110,7 @@ def resource_suggestions(request):
         request,
         "knowledge/_suggestions.html",
         {
-            "articles": selectors_articles.suggested_articles(text, ddi=user.ddi),
-            "similar_requests": selectors_articles.similar_open_requests(text, ddi_id=user.ddi_id),
+            "articles": selectors.suggested_articles(text, ddi=user.ddi),
+            "similar_requests": selectors.similar_open_requests(text, ddi_id=user.ddi_id),
         },
     )

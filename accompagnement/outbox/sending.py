@@ -33,11 +33,18 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
+from accompagnement.campaigns.models import Milestone
 from accompagnement.core.markdown import render_markdown
+from accompagnement.core.queueing import queue_task
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.support.enums import PRIORITY_SHORT_LABELS, Status
 
 logger = logging.getLogger(__name__)
+
+# The outbox's Celery tasks (tasks.py), queued by name (core/queueing.py).
+SEND_NOTIFICATION = "accompagnement.send_notification"
+SEND_NOTIFICATIONS = "accompagnement.send_notifications"
+SEND_PENDING_NOTIFICATIONS = "accompagnement.send_pending_notifications"
 
 # Each kind has emails/<kind>{_subject.txt,.txt,.html}.
 # About a request (recorded by `services.requests` and `services.reminders`).
@@ -109,7 +116,6 @@ def calendar_url(milestone_id: int) -> str:
 
 def _milestone_of(notification: Notification):
     """The milestone a reminder is about (None once deleted), read once per notification."""
-    from accompagnement.campaigns.models import Milestone
 
     if not hasattr(notification, "_milestone"):
         notification._milestone = (
@@ -289,7 +295,6 @@ def notifications_for_sending(notification_ids: list[int]) -> dict[int, Notifica
     """The rows of a batch with what their e-mails need, in two queries whatever its size:
     the notifications with their recipient, request and message, then the milestones of
     the reminders among them."""
-    from accompagnement.campaigns.models import Milestone
 
     notifications = _for_sending().in_bulk(notification_ids)
     reminders = [n for n in notifications.values() if n.kind in MILESTONE_KINDS]
@@ -385,7 +390,6 @@ def notifications_requeue(*, now=None) -> dict[str, int]:
     to pending; pending rows older than `SWEEP_PENDING_AFTER` are queued for one attempt
     each (the task's own retries are for the first delivery only), oldest first.
     """
-    from accompagnement.outbox.tasks import send_notification
 
     now = now or timezone.now()
     stuck_before = now - SWEEP_SENDING_AFTER
@@ -407,7 +411,7 @@ def notifications_requeue(*, now=None) -> dict[str, int]:
     queued = 0
     for notification_id in pending:
         try:
-            send_notification.apply_async((notification_id,), {"retry": False})
+            queue_task(SEND_NOTIFICATION, notification_id, retry=False)
         except Exception:  # broker down: the next sweep will try again
             logger.warning("Broker unavailable, %s notifications left pending", len(pending))
             break

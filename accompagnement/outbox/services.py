@@ -40,8 +40,11 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from accompagnement.accounts.models import User
+from accompagnement.core.queueing import queue_task
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.sending import (
+    SEND_NOTIFICATION,
+    SEND_NOTIFICATIONS,
     TRANSIENT_ERRORS,
     mail_connection,
     notification_send,
@@ -85,11 +88,10 @@ def notification_record(
 
 def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to Celery; a broker outage leaves them for the sweep."""
-    from accompagnement.outbox.tasks import send_notification
 
     for position, notification_id in enumerate(notification_ids):
         try:
-            send_notification.delay(notification_id)
+            queue_task(SEND_NOTIFICATION, notification_id)
         except Exception:  # broker down: the periodic sweep will send them
             # Stop at the first failure: the page must not wait once per recipient.
             logger.warning(
@@ -113,12 +115,11 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 def _queue_sending(notification_ids: list[int]) -> None:
     """After commit, one task sends the e-mails of a batch, one after the other: a task
     per e-mail would cost more in broker round trips than the sending itself."""
-    from accompagnement.outbox.tasks import send_notifications
 
     def enqueue():
         for batch in _chunks(notification_ids, REMINDER_BATCH_SIZE):
             try:
-                send_notifications.delay(batch)
+                queue_task(SEND_NOTIFICATIONS, batch)
             except Exception:  # broker down: the periodic sweep will send them
                 logger.warning("Broker unavailable, e-mails left pending for the sweep")
                 return

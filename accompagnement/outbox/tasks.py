@@ -3,14 +3,17 @@
 import logging
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 
-from accompagnement.outbox.sending import TRANSIENT_ERRORS
+from accompagnement.outbox import sending
+from accompagnement.outbox.sending import TRANSIENT_ERRORS, notification_send, notifications_requeue
+from accompagnement.outbox.services import notifications_send_in_turn
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="accompagnement.send_notification",
+    name=sending.SEND_NOTIFICATION,
     autoretry_for=TRANSIENT_ERRORS,
     # Waits of at most 1, 2, 4 … 512 s (full jitter), 600 s at most: about 17 minutes
     # over 10 retries; after that the row stays pending for the periodic sweep.
@@ -21,7 +24,6 @@ logger = logging.getLogger(__name__)
 )
 def send_notification(notification_id: int, retry: bool = True) -> str:
     """Send one e-mail of the outbox; `retry=False` for the sweep's single attempts."""
-    from accompagnement.outbox.sending import notification_send
 
     try:
         return notification_send(notification_id=notification_id)
@@ -32,26 +34,22 @@ def send_notification(notification_id: int, retry: bool = True) -> str:
         return "released"
 
 
-@shared_task(name="accompagnement.send_pending_notifications", ignore_result=True)
+@shared_task(name=sending.SEND_PENDING_NOTIFICATIONS, ignore_result=True)
 def send_pending_notifications() -> dict[str, int]:
     """Periodic sweep: re-queue the notifications left behind (see schedules.py)."""
-    from accompagnement.outbox.sending import notifications_requeue
 
     return notifications_requeue()
 
 
 @shared_task(
     bind=True,
-    name="accompagnement.send_notifications",
+    name=sending.SEND_NOTIFICATIONS,
     max_retries=10,
     ignore_result=True,
 )
 def send_notifications(self, notification_ids: list[int]) -> None:
     """Send a batch of e-mails of the outbox in turn; when the mail server fails, retry
     the rest with backoff (as `send_notification` does); after that the sweep has them."""
-    from celery.utils.time import get_exponential_backoff_interval
-
-    from accompagnement.outbox.services import notifications_send_in_turn
 
     remaining = notifications_send_in_turn(notification_ids=notification_ids)
     if remaining and self.request.retries >= self.max_retries:

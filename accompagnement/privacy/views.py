@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accompagnement.accounts import roles
-from accompagnement.privacy import selectors as selectors_privacy
+from accompagnement.privacy import selectors
 from accompagnement.privacy.forms import PersonSearchForm
 
 
@@ -16,9 +16,9 @@ def personal_data_export(request):
     form = PersonSearchForm(request.GET or None)
     person = data = None
     if form.is_valid():
-        person = selectors_privacy.person_by_email(form.cleaned_data["email"])
+        person = selectors.person_by_email(form.cleaned_data["email"])
         if person is not None:
-            data = selectors_privacy.personal_data_of(person)
+            data = selectors.personal_data_of(person)
             if request.GET.get("telecharger"):
                 return _archive_download(person, data)
     return render(
@@ -49,5 +49,5 @@ def _counts(data: dict) -> list[tuple[str, int]]:
 
 
 def _archive_download(person, data) -> FileResponse:
-    name, archive = selectors_privacy.personal_data_archive(person, data)
+    name, archive = selectors.personal_data_archive(person, data)
     return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")

@@ -17,6 +17,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from accompagnement.accounts.roles import is_team
@@ -159,11 +160,8 @@ def can_manage_problems(user) -> bool:
     return is_team(user)
 
 
-def get_problem_for_user_or_404(user, pk: int, queryset=None):
+def get_problem_for(user, pk: int, queryset=None):
     """403 for anyone outside the team, 404 for an unknown problem."""
-    from django.http import Http404
-
-    from accompagnement.problems.models import Problem
 
     if not can_manage_problems(user):
         raise PermissionDenied

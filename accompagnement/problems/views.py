@@ -15,8 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accompagnement.accounts import roles
-from accompagnement.problems import selectors as problems_selectors
-from accompagnement.problems import selectors as selectors_problems
+from accompagnement.problems import selectors
 from accompagnement.problems.forms import (
     AttachToProblemForm,
     ProblemAnswerForm,
@@ -38,10 +37,10 @@ from accompagnement.problems.services import (
 )
 from accompagnement.support.forms.team import queue_query_string
 from accompagnement.support.panel import request_page_url
-from accompagnement.support.selectors import queue as selectors_queue
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.selectors import requests as request_selectors
 
-team_only = roles.role_required(problems_selectors.can_manage_problems)
+team_only = roles.role_required(selectors.can_manage_problems)
 
 
 def _form_errors(form) -> str:
@@ -88,7 +87,7 @@ def _report_attach(http_request, outcome: AttachOutcome) -> None:
 @team_only
 @require_GET
 def problem_list(request):
-    paginator = Paginator(selectors_problems.problems_for_list(), selectors_problems.LIST_PAGE_SIZE)
+    paginator = Paginator(selectors.problems_for_list(), selectors.LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -102,16 +101,16 @@ def problem_list(request):
 
 
 def _render_detail(http_request, problem, *, answer_form=None, edit_form=None, status=200):
-    linked = selectors_problems.problem_requests(problem)
+    linked = selectors.problem_requests(problem)
     return render(
         http_request,
         "problems/detail.html",
         {
             "problem": problem,
             "linked": linked,
-            "share": selectors_problems.ddi_share(linked),
-            "answers": selectors_problems.problem_answers(problem),
-            "candidates": selectors_problems.problem_candidates(problem),
+            "share": selectors.ddi_share(linked),
+            "answers": selectors.problem_answers(problem),
+            "candidates": selectors.problem_candidates(problem),
             "answer_form": answer_form or ProblemAnswerForm(),
             "attach_form": ProblemAttachForm(),
             "edit_form": edit_form or ProblemEditForm(problem=problem),
@@ -123,8 +122,8 @@ def _render_detail(http_request, problem, *, answer_form=None, edit_form=None, s
 @team_only
 @require_GET
 def problem_detail(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(
-        request.user, pk, queryset=selectors_problems.problem_page_queryset()
+    problem = selectors.get_problem_for(
+        request.user, pk, queryset=selectors.problem_page_queryset()
     )
     return _render_detail(request, problem)
 
@@ -145,7 +144,7 @@ def problem_create_from_queue(request):
         return redirect(back)
     order = list(form.cleaned_data["selection"])
     chosen = sorted(
-        selectors_queue.requests_for_bulk(request.user, order), key=lambda r: order.index(r.pk)
+        queue_selectors.requests_for_bulk(request.user, order), key=lambda r: order.index(r.pk)
     )
     try:
         problem, outcome = problem_create(
@@ -162,7 +161,7 @@ def problem_create_from_queue(request):
 @team_only
 @require_POST
 def problem_create_from_request(request, reference: str):
-    support_request = selectors_requests.get_request_for_user_or_404(request.user, reference)
+    support_request = request_selectors.get_request_for(request.user, reference)
     form = ProblemFromRequestForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -188,17 +187,15 @@ def problem_create_from_request(request, reference: str):
 @require_POST
 def request_attach(request, reference: str):
     """From a request's page: attach it to an open problem."""
-    support_request = selectors_requests.get_request_for_user_or_404(request.user, reference)
-    form = AttachToProblemForm(request.POST, problems=selectors_problems.open_problems_choices())
+    support_request = request_selectors.get_request_for(request.user, reference)
+    form = AttachToProblemForm(request.POST, problems=selectors.open_problems_choices())
     page_url = request_page_url(support_request.reference)
     if not form.is_valid():
         messages.error(
             request, _("Demande non rattachée : %(errors)s") % {"errors": _form_errors(form)}
         )
         return redirect(page_url)
-    problem = problems_selectors.get_problem_for_user_or_404(
-        request.user, form.cleaned_data["problem"]
-    )
+    problem = selectors.get_problem_for(request.user, form.cleaned_data["problem"])
     _report_attach(
         request,
         problem_attach_requests(problem=problem, user=request.user, requests=[support_request]),
@@ -210,7 +207,7 @@ def request_attach(request, reference: str):
 @require_POST
 def problem_attach(request, pk: int):
     """From the problem's page: attach suggested candidates or requests named by reference."""
-    problem = problems_selectors.get_problem_for_user_or_404(request.user, pk)
+    problem = selectors.get_problem_for(request.user, pk)
     form = ProblemAttachForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -219,7 +216,7 @@ def problem_attach(request, pk: int):
         return redirect(problem)
     references = form.cleaned_data["reference"]
     found = list(
-        selectors_requests.requests_visible_to(request.user)
+        request_selectors.requests_visible_to(request.user)
         .filter(reference__in=references)
         .order_by("reference")
     )
@@ -240,8 +237,8 @@ def problem_attach(request, pk: int):
 @require_POST
 def problem_detach(request, pk: int):
     """From the problem's page: take one linked request out of the problem."""
-    problem = problems_selectors.get_problem_for_user_or_404(request.user, pk)
-    support_request = selectors_queue.request_by_reference(
+    problem = selectors.get_problem_for(request.user, pk)
+    support_request = queue_selectors.request_by_reference(
         request.user, request.POST.get("reference", "")
     )
     if support_request is None:
@@ -266,8 +263,8 @@ def problem_detach(request, pk: int):
 @team_only
 @require_POST
 def problem_edit(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(
-        request.user, pk, queryset=selectors_problems.problem_page_queryset()
+    problem = selectors.get_problem_for(
+        request.user, pk, queryset=selectors.problem_page_queryset()
     )
     form = ProblemEditForm(request.POST, problem=problem)
     if form.is_valid():
@@ -290,7 +287,7 @@ def problem_edit(request, pk: int):
 @team_only
 @require_POST
 def problem_reopen_view(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(request.user, pk)
+    problem = selectors.get_problem_for(request.user, pk)
     if problem_reopen(problem=problem, user=request.user):
         messages.success(
             request,
@@ -310,8 +307,8 @@ def problem_reopen_view(request, pk: int):
 @team_only
 @require_POST
 def problem_answer(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(
-        request.user, pk, queryset=selectors_problems.problem_page_queryset()
+    problem = selectors.get_problem_for(
+        request.user, pk, queryset=selectors.problem_page_queryset()
     )
     form = ProblemAnswerForm(request.POST)
     if form.is_valid():
@@ -350,7 +347,7 @@ def problem_answer(request, pk: int):
 @team_only
 @require_POST
 def problem_resolve_view(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(request.user, pk)
+    problem = selectors.get_problem_for(request.user, pk)
     outcome = problem_resolve(problem=problem, user=request.user)
     if outcome.already_resolved:
         messages.info(request, _("Ce problème était déjà résolu."))
@@ -376,7 +373,7 @@ def problem_resolve_view(request, pk: int):
 @team_only
 @require_POST
 def problem_publish(request, pk: int):
-    problem = problems_selectors.get_problem_for_user_or_404(request.user, pk)
+    problem = selectors.get_problem_for(request.user, pk)
     article, created = problem_publish_article(problem=problem, user=request.user)
     if created:
         messages.success(

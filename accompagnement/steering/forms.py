@@ -12,7 +12,7 @@ from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
 from accompagnement.steering.dashboards.scope import TEAM_CREATED, Period, Scope, period_bounds
 from accompagnement.support.enums import Axis
-from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import queue as queue_selectors
 from ddi.enums import DDIKind
 
 # Longest custom period, so that a typo in a year does not scan centuries.
@@ -42,7 +42,7 @@ class DashboardFilterForm(DsfrForm):
     def __init__(self, data=None, *, today: date, **kwargs):
         super().__init__(data, **kwargs)
         self.today = today
-        lists = selectors_queue.reference_choices(
+        lists = queue_selectors.reference_choices(
             "regions", "departments", "service_centres", "programmes"
         )
         self.fields["ddi_kind"].choices = [("", _("Tous les types"))] + [

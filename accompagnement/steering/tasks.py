@@ -4,12 +4,13 @@ import logging
 
 from celery import shared_task
 
+from accompagnement.steering.services import weekly_digest_record
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="accompagnement.weekly_digest", ignore_result=True)
 def weekly_digest() -> int:
     """The pilot's weekly digest."""
-    from accompagnement.steering.services import weekly_digest_record
 
     return weekly_digest_record()

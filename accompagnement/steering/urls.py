@@ -2,30 +2,30 @@
 
 from django.urls import path, re_path
 
-from accompagnement.campaigns import views as steering_reminders
-from accompagnement.steering import views as steering
+from accompagnement.campaigns import views as campaigns_views
+from accompagnement.steering import views
 
 app_name = "steering"
 urlpatterns = [
-    path("", steering.index, name="index"),
-    path("qualite/", steering.quality_view, name="quality"),
-    path("carte/", steering.map_view, name="map"),
-    path("campagne/", steering.campaign_view, name="campaign"),
-    path("charge/", steering.team_view, name="team"),
+    path("", views.index, name="index"),
+    path("qualite/", views.quality_view, name="quality"),
+    path("carte/", views.map_view, name="map"),
+    path("campagne/", views.campaign_view, name="campaign"),
+    path("charge/", views.team_view, name="team"),
     re_path(
         r"^export/demandes\.(?P<fmt>csv|xlsx)$",
-        steering.export_requests,
+        views.export_requests,
         name="export_requests",
     ),
     re_path(
         r"^export/(?P<view>[a-z]+)/(?P<key>[a-z_]+)\.(?P<fmt>csv|xlsx)$",
-        steering.export_table,
+        views.export_table,
         name="export",
     ),
-    path("rappels/", steering_reminders.reminders, name="reminders"),
+    path("rappels/", campaigns_views.reminders, name="reminders"),
     path(
         "rappels/jalons/<int:pk>/renvoyer/",
-        steering_reminders.reminders_resend,
+        campaigns_views.reminders_resend,
         name="reminders_resend",
     ),
 ]

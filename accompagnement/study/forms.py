@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.core.forms import DateInput, DsfrForm
-from accompagnement.study import selectors as selectors_study
+from accompagnement.study import selectors
 from accompagnement.study.models import DiagnosticStatus, ExperimentStatus, RecommendationStatus
 from accompagnement.support.enums import Axis
 
@@ -72,7 +72,7 @@ class DiagnosticForm(_DatedForm):
         super().__init__(*args, **kwargs)
         self.study = study
         self.diagnostic = diagnostic
-        self.fields["ddi"].queryset = selectors_study.ddis_for_choice()
+        self.fields["ddi"].queryset = selectors.ddis_for_choice()
         self.helper = _helper(
             "ddi", "status", _dates_row(), "findings", submit_label=_("Enregistrer le diagnostic")
         )
@@ -144,7 +144,7 @@ class ExperimentForm(_DatedForm):
         super().__init__(*args, **kwargs)
         self.recommendation = recommendation
         self.experiment = experiment
-        self.fields["ddi"].queryset = selectors_study.ddis_for_choice()
+        self.fields["ddi"].queryset = selectors.ddis_for_choice()
         self.helper = _helper(
             "ddi",
             "status",

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -213,12 +214,10 @@ def can_open_study_to_agents(user) -> bool:
     return is_pilot(user)
 
 
-def get_study_for_user_or_404(user):
+def get_study_for(user):
     """The study the pages follow (the most recent): 403 for an agent while it is not open
     to agents, 404 when there is none."""
-    from django.http import Http404
 
-    from accompagnement.study.selectors import current_study
 
     if not (is_team(user) or is_agent(user)):
         raise PermissionDenied
@@ -230,8 +229,7 @@ def get_study_for_user_or_404(user):
     return study
 
 
-def _study_object_for_editor_or_404(user, queryset, pk: int):
-    from django.http import Http404
+def _study_object_for_editor(user, queryset, pk: int):
 
     if not can_edit_study(user):
         raise PermissionDenied
@@ -241,23 +239,20 @@ def _study_object_for_editor_or_404(user, queryset, pk: int):
     return found
 
 
-def get_diagnostic_for_editor_or_404(user, pk: int):
-    from accompagnement.study.models import Diagnostic
+def get_diagnostic_for(user, pk: int):
 
-    return _study_object_for_editor_or_404(
+    return _study_object_for_editor(
         user, Diagnostic.objects.select_related("study", "ddi__department"), pk
     )
 
 
-def get_recommendation_for_editor_or_404(user, pk: int):
-    from accompagnement.study.models import Recommendation
+def get_recommendation_for(user, pk: int):
 
-    return _study_object_for_editor_or_404(user, Recommendation.objects.select_related("study"), pk)
+    return _study_object_for_editor(user, Recommendation.objects.select_related("study"), pk)
 
 
-def get_experiment_for_editor_or_404(user, pk: int):
-    from accompagnement.study.models import Experiment
+def get_experiment_for(user, pk: int):
 
-    return _study_object_for_editor_or_404(
+    return _study_object_for_editor(
         user, Experiment.objects.select_related("recommendation__study", "ddi__department"), pk
     )

@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accompagnement.study import selectors as selectors_study
-from accompagnement.study import selectors as study_selectors
-from accompagnement.study import services
+from accompagnement.study import selectors, services
 from accompagnement.study.forms import (
     DiagnosticForm,
     ExperimentForm,
@@ -27,18 +25,18 @@ FORM_TEMPLATE = "study/form.html"
 
 @require_safe
 def study_index(request):
-    study = study_selectors.get_study_for_user_or_404(request.user)
-    can_edit = study_selectors.can_edit_study(request.user)
+    study = selectors.get_study_for(request.user)
+    can_edit = selectors.can_edit_study(request.user)
     visibility_form = (
         StudyVisibilityForm(study=study)
-        if study_selectors.can_open_study_to_agents(request.user)
+        if selectors.can_open_study_to_agents(request.user)
         else None
     )
     return render(
         request,
         "study/index.html",
         {
-            "overview": selectors_study.study_overview(study, today=timezone.localdate()),
+            "overview": selectors.study_overview(study, today=timezone.localdate()),
             "can_edit": can_edit,
             "visibility_form": visibility_form,
         },
@@ -47,8 +45,8 @@ def study_index(request):
 
 @require_POST
 def study_visibility(request):
-    study = study_selectors.get_study_for_user_or_404(request.user)
-    if not study_selectors.can_open_study_to_agents(request.user):
+    study = selectors.get_study_for(request.user)
+    if not selectors.can_open_study_to_agents(request.user):
         raise PermissionDenied
     form = StudyVisibilityForm(request.POST, study=study)
     if form.is_valid():
@@ -63,9 +61,9 @@ def study_visibility(request):
 
 
 def _editable_study(user):
-    if not study_selectors.can_edit_study(user):
+    if not selectors.can_edit_study(user):
         raise PermissionDenied
-    return study_selectors.get_study_for_user_or_404(user)
+    return selectors.get_study_for(user)
 
 
 def _form_page(request, form, *, title, intro=""):
@@ -80,7 +78,7 @@ def diagnostic_create(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def diagnostic_update(request, pk):
-    diagnostic = study_selectors.get_diagnostic_for_editor_or_404(request.user, pk)
+    diagnostic = selectors.get_diagnostic_for(request.user, pk)
     return _diagnostic_form(request, study=diagnostic.study, diagnostic=diagnostic)
 
 
@@ -110,7 +108,7 @@ def recommendation_create(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def recommendation_update(request, pk):
-    recommendation = study_selectors.get_recommendation_for_editor_or_404(request.user, pk)
+    recommendation = selectors.get_recommendation_for(request.user, pk)
     return _recommendation_form(request, study=recommendation.study, recommendation=recommendation)
 
 
@@ -130,15 +128,13 @@ def _recommendation_form(request, *, study, recommendation):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def experiment_create(request, recommendation_pk):
-    recommendation = study_selectors.get_recommendation_for_editor_or_404(
-        request.user, recommendation_pk
-    )
+    recommendation = selectors.get_recommendation_for(request.user, recommendation_pk)
     return _experiment_form(request, recommendation=recommendation, experiment=None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def experiment_update(request, pk):
-    experiment = study_selectors.get_experiment_for_editor_or_404(request.user, pk)
+    experiment = selectors.get_experiment_for(request.user, pk)
     return _experiment_form(
         request, recommendation=experiment.recommendation, experiment=experiment
     )

@@ -21,7 +21,7 @@ from accompagnement.support.enums import (
     Status,
 )
 from accompagnement.support.forms.team import QueueFilterForm
-from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import queue as queue_selectors
 from ddi.enums import DDIKind
 
 STATUS_OPEN = "open"
@@ -51,9 +51,9 @@ SORT_CHOICES = [
 ]
 
 # Defaults applied when the parameter is absent from the URL.
-DEFAULTS = {"status": STATUS_OPEN, "sort": selectors_queue.DEFAULT_SORT}
+DEFAULTS = {"status": STATUS_OPEN, "sort": queue_selectors.DEFAULT_SORT}
 
-# Lists of reference data the dropdowns need (see `selectors_queue.reference_choices`).
+# Lists of reference data the dropdowns need (see `queue_selectors.reference_choices`).
 REFERENCE_LISTS = ("categories", "regions", "departments", "ddis", "service_centres", "programmes")
 
 
@@ -186,15 +186,15 @@ class QueueFilter(django_filters.FilterSet):
         self.filters["csp"].extra["choices"] = choices["service_centres"]
         self.filters["programme"].extra["choices"] = choices["programmes"]
         self.filters["assignee"].extra["choices"] = [
-            (user.pk, selectors_queue.member_label(user)) for user in members
+            (user.pk, queue_selectors.member_label(user)) for user in members
         ]
-        self.filters["structure"].extra["choices"] = selectors_queue.member_structures(members)
+        self.filters["structure"].extra["choices"] = queue_selectors.member_structures(members)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         # Sorting last, whatever the order of the parameters; an invalid value sorts
         # by default rather than failing.
-        return selectors_queue.queue_sort(queryset, self.form.cleaned_data.get("sort") or "")
+        return queue_selectors.queue_sort(queryset, self.form.cleaned_data.get("sort") or "")
 
     def filter_status(self, queryset, name, value):
         if value == STATUS_ALL:
@@ -206,7 +206,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def filter_search(self, queryset, name, value):
-        return selectors_queue.queue_search(queryset, value)
+        return queue_selectors.queue_search(queryset, value)
 
     def filter_answered(self, queryset, name, value):
         if value == ANSWERED_YES:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from accompagnement.problems import selectors as selectors_problems
+from accompagnement.problems import selectors as problems_selectors
 from accompagnement.problems.forms import AttachToProblemForm, ProblemFromRequestForm
 from accompagnement.problems.models import Problem
 from accompagnement.support.enums import Status
@@ -25,8 +25,8 @@ from accompagnement.support.forms.team import (
     TransitionForm,
 )
 from accompagnement.support.models import SupportRequest
-from accompagnement.support.selectors import queue as selectors_queue
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.workflow import Actor, allowed_targets
 
 # Statuses reached through their own form (they need a target, a contact, an original).
@@ -63,10 +63,10 @@ class ProblemPanel:
 
 
 def problem_panel(support_request: SupportRequest) -> ProblemPanel:
-    problem = selectors_problems.problem_of_request(support_request)
+    problem = problems_selectors.problem_of_request(support_request)
     if problem is not None or support_request.anonymised_at is not None:
         return ProblemPanel(problem=problem)
-    choices = selectors_problems.open_problems_choices()
+    choices = problems_selectors.open_problems_choices()
     return ProblemPanel(
         problem=None,
         create_form=ProblemFromRequestForm(support_request=support_request),
@@ -98,12 +98,12 @@ def panel_form(name: str, support_request: SupportRequest, user, data=None) -> R
     """The form of action `name`, unbound or bound to `data`, with the panel's choices."""
     common = {"support_request": support_request, "user": user}
     if name == "assign":
-        members = selectors_queue.team_members(support_request=support_request)
+        members = queue_selectors.team_members(support_request=support_request)
         return AssignForm(data, members=members, **common)
     if name == "transition":
         return TransitionForm(data, targets=_plain_targets(support_request), **common)
     if name == "escalate":
-        choices = selectors_queue.reference_choices("ministries", "service_centres")
+        choices = queue_selectors.reference_choices("ministries", "service_centres")
         return EscalateForm(
             data,
             ministries=choices["ministries"],
@@ -141,7 +141,7 @@ def team_panel_context(
 ) -> dict:
     """Extra context for `support/_team_panel.html`."""
     user = http_request.user
-    if not selectors_requests.can_act_as_team_on(user, support_request):
+    if not request_selectors.can_act_as_team_on(user, support_request):
         return {"team_panel": None}
     reference = support_request.reference
     # An anonymised request only serves the figures: its panel offers no action.
@@ -151,7 +151,7 @@ def team_panel_context(
         page_url=request_page_url(reference),
         forms={} if frozen else panel_forms(support_request, user, bound=bound),
         urls={name: reverse(f"support:{name}", args=[reference]) for name in PANEL_ACTIONS},
-        related=selectors_queue.related_requests(support_request),
+        related=queue_selectors.related_requests(support_request),
         problem_panel=problem_panel(support_request),
         feedback=feedback or [],
         fragment=fragment,

@@ -4,13 +4,15 @@ import logging
 
 from celery import shared_task
 
+from accompagnement.support.services.reminders import sla_reminders_record
+from accompagnement.support.services.reminders import waiting_requests_follow_up as follow_up
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="accompagnement.sla_reminders", ignore_result=True)
 def sla_reminders() -> int:
     """Remind assignees of their overdue requests (once per request and day)."""
-    from accompagnement.support.services.reminders import sla_reminders_record
 
     return sla_reminders_record()
 
@@ -18,6 +20,5 @@ def sla_reminders() -> int:
 @shared_task(name="accompagnement.waiting_requests_follow_up", ignore_result=True)
 def waiting_requests_follow_up() -> dict[str, int]:
     """Nudge the DDIs on requests waiting for them; close those left waiting too long."""
-    from accompagnement.support.services.reminders import waiting_requests_follow_up as follow_up
 
     return follow_up()

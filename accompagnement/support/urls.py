@@ -2,21 +2,22 @@
 
 from django.urls import path
 
-from accompagnement.support.views import queue, team_actions
-from accompagnement.support.views import requests as views
+from accompagnement.support.views import queue, requests, team_actions
 
 app_name = "support"
 urlpatterns = [
-    path("demandes/", views.request_list, name="list"),
-    path("demandes/nouvelle/", views.request_create, name="create"),
-    path("demandes/<str:reference>/", views.request_detail, name="detail"),
-    path("demandes/<str:reference>/confirmation/", views.request_confirmation, name="confirmation"),
-    path("demandes/<str:reference>/repondre/", views.request_reply, name="reply"),
-    path("demandes/<str:reference>/cloturer/", views.request_close, name="close"),
-    path("demandes/<str:reference>/rouvrir/", views.request_reopen, name="reopen"),
+    path("demandes/", requests.request_list, name="list"),
+    path("demandes/nouvelle/", requests.request_create, name="create"),
+    path("demandes/<str:reference>/", requests.request_detail, name="detail"),
+    path(
+        "demandes/<str:reference>/confirmation/", requests.request_confirmation, name="confirmation"
+    ),
+    path("demandes/<str:reference>/repondre/", requests.request_reply, name="reply"),
+    path("demandes/<str:reference>/cloturer/", requests.request_close, name="close"),
+    path("demandes/<str:reference>/rouvrir/", requests.request_reopen, name="reopen"),
     path(
         "demandes/<str:reference>/pieces-jointes/<int:pk>/",
-        views.request_attachment,
+        requests.request_attachment,
         name="attachment",
     ),
     path("equipe/file/", queue.queue, name="queue"),

@@ -16,6 +16,7 @@ import threading
 import time
 
 from celery import signals
+from django.core.cache import cache
 
 from accompagnement.web.logging import log_context
 
@@ -91,7 +92,6 @@ def task_failed(task_id=None, exception=None, sender=None, **_):
 
 
 def record_worker_heartbeat(hostname: str = "") -> None:
-    from django.core.cache import cache
 
     try:
         cache.set(WORKER_HEARTBEAT_KEY, {"at": time.time(), "hostname": hostname}, timeout=None)
@@ -120,7 +120,6 @@ def worker_shutdown(**_):
 
 
 def record_beat_run(task_name: str) -> None:
-    from django.core.cache import cache
 
     try:
         cache.set(BEAT_LAST_RUN_KEY, {"at": time.time(), "task": task_name}, timeout=None)

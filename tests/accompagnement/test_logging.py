@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.support import tasks as support_tasks
-from accompagnement.support.services import reminders
 from accompagnement.web.logging import (
     ContextFilter,
     JsonFormatter,
@@ -144,7 +143,7 @@ def test_a_failing_task_logs_a_failure_without_its_message(json_lines, monkeypat
     def broken():
         raise RuntimeError(BODY)
 
-    monkeypatch.setattr(reminders, "sla_reminders_record", broken)
+    monkeypatch.setattr(support_tasks, "sla_reminders_record", broken)
     support_tasks.sla_reminders.apply()
 
     outcomes = [line for line in json_lines() if line.get("outcome")]

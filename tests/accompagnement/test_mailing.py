@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accompagnement.outbox import sending as mailing
+from accompagnement.outbox import sending
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.sending import SendOutcome, notification_send, notifications_requeue
 from accompagnement.support.enums import Axis, MessageKind, Status
@@ -293,7 +293,7 @@ def test_address_refused_for_now_is_retried(filed, agent):
 def test_gives_up_after_three_days(filed):
     [notification] = pending("request_created")
     Notification.objects.filter(pk=notification.pk).update(
-        created_at=timezone.now() - mailing.GIVE_UP_AFTER - timedelta(minutes=1)
+        created_at=timezone.now() - sending.GIVE_UP_AFTER - timedelta(minutes=1)
     )
     with (
         mock.patch.object(EmailBackend, "send_messages", side_effect=smtplib.SMTPException("x")),
@@ -307,7 +307,7 @@ def test_gives_up_after_three_days(filed):
 
 def test_a_rendering_bug_fails_the_row_instead_of_looping(filed):
     [notification] = pending("request_created")
-    with mock.patch.object(mailing, "notification_email", side_effect=KeyError("oops")):
+    with mock.patch.object(sending, "notification_email", side_effect=KeyError("oops")):
         assert notification_send(notification_id=notification.pk) == SendOutcome.REFUSED
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.FAILED

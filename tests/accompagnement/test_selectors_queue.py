@@ -1,4 +1,4 @@
-"""Reads behind the team's screens (accompagnement/selectors_queue.py)."""
+"""Reads behind the team's screens (accompagnement/queue_selectors.py)."""
 
 import re
 
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from accompagnement.support import filters
 from accompagnement.support.enums import Priority, Status
 from accompagnement.support.models import SavedFilter, SupportRequest
-from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.services.requests import support_request_update_search
 from ddi.enums import DDIKind
 from tests.factories import (
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def test_priority_rank_sorts_urgent_first():
     for priority in Priority.values:
         SupportRequestFactory(priority=priority)
-    ranked = selectors_queue.queue_sort(selectors_queue.queue_requests(), "-priority")
+    ranked = queue_selectors.queue_sort(queue_selectors.queue_requests(), "-priority")
     assert [r.priority for r in ranked] == ["urgent", "high", "normal", "low"]
 
 
@@ -41,7 +41,7 @@ def test_the_priority_rank_follows_a_change_of_priority():
     low, normal = SupportRequestFactory(priority="low"), SupportRequestFactory(priority="normal")
     low.priority = Priority.URGENT
     low.save(update_fields=["priority"])
-    ranked = selectors_queue.queue_sort(selectors_queue.queue_requests(), "-priority")
+    ranked = queue_selectors.queue_sort(queue_selectors.queue_requests(), "-priority")
     assert list(ranked) == [low, normal]
     SupportRequest.objects.filter(pk=low.pk).update(priority=Priority.LOW)
     assert list(ranked.all()) == [normal, low]
@@ -51,7 +51,7 @@ def test_the_priority_rank_follows_a_change_of_priority():
     "params",
     [
         {},  # the queue as the team opens it: open requests, newest first
-        *({"status": "all", "sort": sort} for sort in selectors_queue.SORTS),
+        *({"status": "all", "sort": sort} for sort in queue_selectors.SORTS),
     ],
 )
 def test_the_first_page_is_read_in_order_from_an_index(rf, member, params):
@@ -65,10 +65,10 @@ def test_the_first_page_is_read_in_order_from_an_index(rf, member, params):
     request.user = member
     queue_filter = filters.QueueFilter(
         request.GET,
-        queryset=selectors_queue.queue_requests(),
+        queryset=queue_selectors.queue_requests(),
         request=request,
-        choices=selectors_queue.reference_choices(*filters.REFERENCE_LISTS),
-        members=selectors_queue.team_members(),
+        choices=queue_selectors.reference_choices(*filters.REFERENCE_LISTS),
+        members=queue_selectors.team_members(),
     )
     with connection.cursor() as cursor:
         # On three rows a sequential scan is cheaper: forbid it, and forbid sorting, so
@@ -76,7 +76,7 @@ def test_the_first_page_is_read_in_order_from_an_index(rf, member, params):
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
         try:
-            plan = queue_filter.qs[: selectors_queue.QUEUE_PAGE_SIZE].explain()
+            plan = queue_filter.qs[: queue_selectors.QUEUE_PAGE_SIZE].explain()
         finally:
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_sort")
@@ -89,7 +89,7 @@ def test_the_first_page_is_read_in_order_from_an_index(rf, member, params):
 
 def test_queue_rows_need_no_further_query():
     SupportRequestFactory.create_batch(3, assigned=True, programme=ProgrammeFactory())
-    rows = list(selectors_queue.queue_requests())
+    rows = list(queue_selectors.queue_requests())
     with CaptureQueriesContext(connection) as queries:
         shown = [
             (row.reference, row.title, row.ddi.acronym, row.ddi.name, row.category.name)
@@ -109,7 +109,7 @@ def test_search_over_reference_title_body_and_messages():
         support_request_update_search(support_request)
 
     def found(text):
-        return set(selectors_queue.queue_search(SupportRequest.objects.all(), text))
+        return set(queue_selectors.queue_search(SupportRequest.objects.all(), text))
 
     assert found("restitution") == {by_title}
     assert found("tiers") == {by_body}
@@ -123,7 +123,7 @@ def test_search_uses_the_french_vector_on_postgresql():
         pytest.skip("PostgreSQL full-text search")
     support_request = SupportRequestFactory(title="Les restitutions budgétaires", body="Rien.")
     support_request_update_search(support_request)
-    queryset = selectors_queue.queue_search(SupportRequest.objects.all(), "restitution")
+    queryset = queue_selectors.queue_search(SupportRequest.objects.all(), "restitution")
     assert "@@" in str(queryset.query)
     assert list(queryset) == [support_request]
 
@@ -147,11 +147,11 @@ def test_reference_choices_are_cached_after_one_query_per_list():
     )
 
     with CaptureQueriesContext(connection) as cold:
-        lists = selectors_queue.reference_choices(*names)
+        lists = queue_selectors.reference_choices(*names)
     # DDIs, departments and regions come from one query.
     assert len(cold) == 5
     with CaptureQueriesContext(connection) as warm:
-        assert selectors_queue.reference_choices(*names) == lists
+        assert queue_selectors.reference_choices(*names) == lists
     assert len(warm) == 0
 
     assert (region.pk, "Bourgogne") in lists["regions"]
@@ -164,9 +164,9 @@ def test_reference_choices_are_cached_after_one_query_per_list():
     assert (tool.pk, "Droits d’accès") in groups["Maîtrise de l'outil Chorus"]
     assert (ministry.pk, "MAAPRAT — Agriculture") in lists["ministries"]
 
-    selectors_queue.reference_choices_forget()
+    queue_selectors.reference_choices_forget()
     with CaptureQueriesContext(connection) as again:
-        selectors_queue.reference_choices("ddis")
+        queue_selectors.reference_choices("ddis")
     assert len(again) == 1
 
 
@@ -184,7 +184,7 @@ def test_team_members_suggests_the_referents_of_the_request():
     support_request = SupportRequestFactory(programme=programme)
 
     with CaptureQueriesContext(connection) as queries:
-        members = selectors_queue.team_members(support_request=support_request)
+        members = queue_selectors.team_members(support_request=support_request)
     assert len(queries) == 1
     suggested = {m for m in members if m.is_suggested}
     assert suggested == {by_ministry, by_programme.user}
@@ -197,44 +197,44 @@ def test_team_members_suggests_by_the_ministry_of_the_csp_without_programme():
     referent = TeamMemberFactory(referent_ministry=ministry).user
     TeamMemberFactory()
     support_request = SupportRequestFactory(service_centre=ServiceCentreFactory(ministry=ministry))
-    members = selectors_queue.team_members(support_request=support_request)
+    members = queue_selectors.team_members(support_request=support_request)
     assert {m for m in members if m.is_suggested} == {referent}
 
 
 def test_team_members_without_request_suggests_nobody():
     TeamMemberFactory(referent_ministry=MinistryFactory())
     inactive = TeamMemberFactory(user=UserFactory(member=True, is_active=False)).user
-    members = selectors_queue.team_members()
+    members = queue_selectors.team_members()
     assert not any(m.is_suggested for m in members)
     assert inactive not in members
-    assert selectors_queue.member_label(members[0]).endswith(")")
+    assert queue_selectors.member_label(members[0]).endswith(")")
 
 
 def test_saved_filters_of_is_the_owners_only(member, agent):
     mine = SavedFilter.objects.create(owner=member, name="A", query="axis=tool")
     SavedFilter.objects.create(owner=TeamMemberFactory().user, name="B", query="axis=tool")
-    assert list(selectors_queue.saved_filters_of(member)) == [mine]
-    assert list(selectors_queue.saved_filters_of(agent)) == []
+    assert list(queue_selectors.saved_filters_of(member)) == [mine]
+    assert list(queue_selectors.saved_filters_of(agent)) == []
 
 
 def test_request_by_reference_ignores_case_and_spaces(member):
     support_request = SupportRequestFactory()
     assert (
-        selectors_queue.request_by_reference(member, f"  {support_request.reference.lower()} ")
+        queue_selectors.request_by_reference(member, f"  {support_request.reference.lower()} ")
         == support_request
     )
-    assert selectors_queue.request_by_reference(member, "ACC-1999-00001") is None
-    assert selectors_queue.request_by_reference(member, "") is None
+    assert queue_selectors.request_by_reference(member, "ACC-1999-00001") is None
+    assert queue_selectors.request_by_reference(member, "") is None
 
 
 def test_request_by_reference_respects_what_the_user_may_see(agent):
     other_ddi_request = SupportRequestFactory()
-    assert selectors_queue.request_by_reference(agent, other_ddi_request.reference) is None
+    assert queue_selectors.request_by_reference(agent, other_ddi_request.reference) is None
 
 
 def test_requests_for_bulk(member):
     first, second = SupportRequestFactory.create_batch(2)
-    assert list(selectors_queue.requests_for_bulk(member, [second.pk, first.pk, 0])) == [
+    assert list(queue_selectors.requests_for_bulk(member, [second.pk, first.pk, 0])) == [
         first,
         second,
     ]
@@ -242,7 +242,7 @@ def test_requests_for_bulk(member):
 
 def test_last_editor_is_the_author_of_the_latest_event(member):
     support_request = SupportRequestFactory()
-    assert selectors_queue.last_editor(support_request) is None
+    assert queue_selectors.last_editor(support_request) is None
     EventFactory(request=support_request)
     EventFactory(request=support_request, actor=member, new_value=Status.RESOLVED)
-    assert selectors_queue.last_editor(support_request) == member
+    assert queue_selectors.last_editor(support_request) == member

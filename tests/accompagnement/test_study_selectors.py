@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.apps import apps
 
-from accompagnement.study import selectors as selectors_study
+from accompagnement.study import selectors as study_selectors
 from accompagnement.study.models import PhaseStatus, Study, StudyPhaseKind
 from ddi.enums import DDIKind
 from tests.factories import DDIFactory
@@ -28,13 +28,13 @@ def planned(check):
 
 
 def test_the_2011_mix_is_complete():
-    check = selectors_study.analysis_mix(COMPLETE, REQUIRED_2011)
+    check = study_selectors.analysis_mix(COMPLETE, REQUIRED_2011)
     assert check.is_complete
     assert check.messages() == []
 
 
 def test_a_missing_ddpp_is_named_in_plain_french():
-    check = selectors_study.analysis_mix(
+    check = study_selectors.analysis_mix(
         ["DDCS", "DDCS", "DDPP", "DDCSPP", "DDCSPP", "DDT"], REQUIRED_2011
     )
     assert not check.is_complete
@@ -43,13 +43,13 @@ def test_a_missing_ddpp_is_named_in_plain_french():
 
 def test_a_ddtm_counts_as_the_ddt_m():
     kinds = [*COMPLETE[:-1], "DDTM"]
-    check = selectors_study.analysis_mix(kinds, REQUIRED_2011)
+    check = study_selectors.analysis_mix(kinds, REQUIRED_2011)
     assert check.is_complete
     assert planned(check)["DDT(M)"] == 1
 
 
 def test_an_extra_ddcs_does_not_fill_a_missing_ddpp():
-    check = selectors_study.analysis_mix(
+    check = study_selectors.analysis_mix(
         ["DDCS", "DDCS", "DDCS", "DDPP", "DDCSPP", "DDCSPP", "DDTM"], REQUIRED_2011
     )
     assert not check.is_complete
@@ -57,7 +57,7 @@ def test_an_extra_ddcs_does_not_fill_a_missing_ddpp():
 
 
 def test_an_empty_study_misses_every_kind():
-    check = selectors_study.analysis_mix([], REQUIRED_2011)
+    check = study_selectors.analysis_mix([], REQUIRED_2011)
     assert check.messages() == [
         "Il manque 2 DDCS",
         "Il manque 2 DDPP",
@@ -72,7 +72,7 @@ def test_overview_checks_the_mix_of_the_study_in_the_database():
     for kind in ("DDCS", "DDCS", "DDPP", "DDCSPP", "DDCSPP", "DDTM"):
         DiagnosticFactory(study=study, kind=kind)
     DiagnosticFactory(kind=DDIKind.DDPP)  # another study's diagnostic does not count
-    overview = selectors_study.study_overview(study, today=date(2011, 11, 1))
+    overview = study_selectors.study_overview(study, today=date(2011, 11, 1))
     assert overview.mix.messages() == ["Il manque 1 DDPP"]
     assert len(overview.diagnostics) == 6
 
@@ -85,16 +85,16 @@ def test_pilot_ddis_are_counted_once_each_against_three():
     ExperimentFactory(recommendation=first, ddi=ddi_a)
     ExperimentFactory(recommendation=second, ddi=ddi_a)
     ExperimentFactory(recommendation=second, ddi=ddi_b)
-    overview = selectors_study.study_overview(study, today=date(2012, 4, 1))
+    overview = study_selectors.study_overview(study, today=date(2012, 4, 1))
     assert overview.pilots.count == 2
     assert overview.pilots.message() == "Il manque 1 DDI pilote (3 attendues)."
 
     ExperimentFactory(recommendation=first, ddi=DDIFactory())
-    overview = selectors_study.study_overview(study, today=date(2012, 4, 1))
+    overview = study_selectors.study_overview(study, today=date(2012, 4, 1))
     assert overview.pilots.message() == ""
 
     ExperimentFactory(recommendation=first, ddi=DDIFactory())
-    overview = selectors_study.study_overview(study, today=date(2012, 4, 1))
+    overview = study_selectors.study_overview(study, today=date(2012, 4, 1))
     assert overview.pilots.message().startswith("4 DDI pilotes pour 3 attendues")
 
 

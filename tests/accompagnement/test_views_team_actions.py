@@ -7,7 +7,7 @@ from django.urls import reverse
 from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
 from accompagnement.support.models import Event, SupportRequest
 from accompagnement.support.panel import team_panel_context
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import ConcurrentUpdateError
 from tests.factories import (
     MinistryFactory,
@@ -300,11 +300,11 @@ def test_redirect_gives_the_contact_to_the_ddi(client, member, support_request):
     assert redirected.status == Status.REDIRECTED
     assert redirected.redirect_contact == contact
     agent = support_request.requester
-    public = selectors_requests.messages_visible_to(agent, redirected)
+    public = request_selectors.messages_visible_to(agent, redirected)
     assert [m.kind for m in public] == [MessageKind.PUBLIC]
     assert contact in public[0].body
     assert (
-        selectors_requests.events_visible_to(agent, redirected)
+        request_selectors.events_visible_to(agent, redirected)
         .filter(kind=EventKind.REDIRECTED)
         .exists()
     )

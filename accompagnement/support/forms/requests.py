@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnement.accounts import roles
 from accompagnement.core.forms import DsfrForm
-from accompagnement.knowledge import selectors as selectors_articles
+from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.knowledge.models import Article
 from accompagnement.knowledge.services import article_link_markdown
 from accompagnement.support.chorus import normalise_reference, validate_reference
@@ -337,7 +337,7 @@ class ReplyForm(AttachmentsFormMixin, DsfrForm):
             # the choice. (A model choice field reads whole rows through a cursor.)
             self.fields["article"].choices = [
                 ("", self.fields["article"].empty_label),
-                *selectors_articles.published_article_choices(),
+                *knowledge_selectors.published_article_choices(),
             ]
         else:
             del self.fields["kind"]

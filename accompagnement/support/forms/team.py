@@ -16,7 +16,7 @@ from accompagnement.core.forms import DsfrForm
 from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
 from accompagnement.support.enums import EscalationTarget, Status
-from accompagnement.support.selectors import queue as selectors_queue
+from accompagnement.support.selectors import queue as queue_selectors
 from ddi.models import Ministry, ServiceCentre
 
 # Our own DSFR markup for checkboxes and radios, rendered by crispy with the project's
@@ -43,11 +43,11 @@ def _helper(*layout) -> FormHelper:
 
 def _member_choices(members) -> list[tuple]:
     suggested = [m for m in members if getattr(m, "is_suggested", False)]
-    everyone = [(m.pk, selectors_queue.member_label(m)) for m in members]
+    everyone = [(m.pk, queue_selectors.member_label(m)) for m in members]
     if not suggested:
         return everyone
     return [
-        (_("Référents suggérés"), [(m.pk, selectors_queue.member_label(m)) for m in suggested]),
+        (_("Référents suggérés"), [(m.pk, queue_selectors.member_label(m)) for m in suggested]),
         (_("Toute l’équipe"), everyone),
     ]
 
@@ -114,7 +114,7 @@ class SavedFilterForm(DsfrForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if selectors_queue.saved_filters_of(self.owner).filter(name__iexact=name).exists():
+        if queue_selectors.saved_filters_of(self.owner).filter(name__iexact=name).exists():
             raise ValidationError(
                 _("Vous avez déjà un filtre nommé « %(name)s »."), params={"name": name}
             )
@@ -328,7 +328,7 @@ class _OtherRequestForm(RequestActionForm):
         reference = data.get(self.field_name)
         if not reference:
             return data
-        other = selectors_queue.request_by_reference(self.user, reference)
+        other = queue_selectors.request_by_reference(self.user, reference)
         if other is None:
             self.add_error(
                 self.field_name,

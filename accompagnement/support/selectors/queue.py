@@ -29,7 +29,7 @@ from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
 from accompagnement.support.enums import Axis
 from accompagnement.support.models import Category, Event, Message, SavedFilter, SupportRequest
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import requests as request_selectors
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
 
 # Reference data changes with `load_reference_data` or in the admin; a stale dropdown
@@ -306,7 +306,7 @@ def saved_filters_of(user: User) -> QuerySet[SavedFilter]:
 def requests_for_bulk(user: User, ids: Iterable[int]) -> QuerySet[SupportRequest]:
     """The selected requests the user may act on, with what the services read."""
     return (
-        selectors_requests.requests_visible_to(user)
+        request_selectors.requests_visible_to(user)
         .filter(pk__in=list(ids))
         .select_related("assignee", "requester")
         .order_by("reference")
@@ -318,7 +318,7 @@ def request_by_reference(user: User, reference: str) -> SupportRequest | None:
     reference = reference.strip().upper()
     if not reference:
         return None
-    return selectors_requests.requests_visible_to(user).filter(reference=reference).first()
+    return request_selectors.requests_visible_to(user).filter(reference=reference).first()
 
 
 def last_editor(support_request: SupportRequest) -> User | None:

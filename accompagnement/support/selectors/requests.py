@@ -20,6 +20,7 @@ from datetime import datetime
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accompagnement.accounts.models import User
@@ -28,10 +29,11 @@ from accompagnement.support.enums import (
     OPEN_STATUSES,
     PRIORITY_SHORT_LABELS,
     EventKind,
+    MessageKind,
     Priority,
     Status,
 )
-from accompagnement.support.models import Attachment, Event, Message, SupportRequest
+from accompagnement.support.models import Attachment, Event, Message, SavedFilter, SupportRequest
 from ddi.models import DDI
 
 
@@ -173,7 +175,6 @@ def request_timeline(*, user: User, support_request: SupportRequest) -> list[Tim
 
 def requests_visible_to(user):
     """The support requests `user` may see: their DDI's for an agent, all for the team."""
-    from accompagnement.support.models import SupportRequest
 
     if is_team(user):
         return SupportRequest.objects.all()
@@ -182,10 +183,9 @@ def requests_visible_to(user):
     return SupportRequest.objects.none()
 
 
-def get_request_for_user_or_404(user, reference: str, queryset=None):
+def get_request_for(user, reference: str, queryset=None):
     """The request `reference` if `user` may see it; 404 otherwise (never 403: an agent
     must not learn that another DDI's request exists)."""
-    from django.http import Http404
 
     base = requests_visible_to(user) if queryset is None else queryset & requests_visible_to(user)
     request = base.filter(reference=reference).first()
@@ -196,7 +196,6 @@ def get_request_for_user_or_404(user, reference: str, queryset=None):
 
 def messages_visible_to(user, support_request):
     """Public replies for an agent; public replies and internal notes for the team."""
-    from accompagnement.support.enums import MessageKind
 
     messages = support_request.messages.all()
     if not is_team(user):
@@ -211,14 +210,10 @@ def events_visible_to(user, support_request):
     return events
 
 
-def get_attachment_for_user_or_404(user, reference: str, attachment_id: int):
+def get_attachment_for(user, reference: str, attachment_id: int):
     """An attachment of a visible request; internal notes' files never reach an agent."""
-    from django.http import Http404
 
-    from accompagnement.support.enums import MessageKind
-    from accompagnement.support.models import Attachment
-
-    request = get_request_for_user_or_404(user, reference)
+    request = get_request_for(user, reference)
     attachments = Attachment.objects.filter(request=request, pk=attachment_id)
     if not is_team(user):
         attachments = attachments.exclude(message__kind=MessageKind.INTERNAL)
@@ -238,11 +233,8 @@ def can_reply_to(user, support_request) -> bool:
     return is_team(user) or (is_agent(user) and user.ddi_id == support_request.ddi_id)
 
 
-def get_saved_filter_for_user_or_404(user, pk: int):
+def get_saved_filter_for(user, pk: int):
     """A member's own saved filter; another member's is never found."""
-    from django.http import Http404
-
-    from accompagnement.support.models import SavedFilter
 
     saved = SavedFilter.objects.filter(owner_id=user.pk, pk=pk).first() if is_team(user) else None
     if saved is None:

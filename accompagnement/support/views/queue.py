@@ -14,9 +14,9 @@ from accompagnement.core.fragments import fragment_key
 from accompagnement.problems.forms import ProblemFromQueueForm
 from accompagnement.support import filters
 from accompagnement.support.forms.team import BulkActionForm, SavedFilterForm, queue_query_string
-from accompagnement.support.selectors import queue as selectors_queue
-from accompagnement.support.selectors import requests as selectors_requests
-from accompagnement.support.services import saved_filters
+from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.selectors import requests as request_selectors
+from accompagnement.support.services import saved_filters as saved_filter_services
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     support_request_assign,
@@ -36,17 +36,17 @@ def _form_errors(form) -> str:
 @roles.role_required(roles.is_team)
 @require_GET
 def queue(request):
-    members = selectors_queue.team_members()
-    choices = selectors_queue.reference_choices(*filters.REFERENCE_LISTS)
+    members = queue_selectors.team_members()
+    choices = queue_selectors.reference_choices(*filters.REFERENCE_LISTS)
     queue_filter = filters.QueueFilter(
         request.GET,
-        queryset=selectors_queue.queue_requests(),
+        queryset=queue_selectors.queue_requests(),
         request=request,
         choices=choices,
         members=members,
     )
-    paginator = selectors_queue.CappedPaginator(
-        queue_filter.qs, selectors_queue.QUEUE_PAGE_SIZE, cap=selectors_queue.QUEUE_COUNT_CAP
+    paginator = queue_selectors.CappedPaginator(
+        queue_filter.qs, queue_selectors.QUEUE_PAGE_SIZE, cap=queue_selectors.QUEUE_COUNT_CAP
     )
     page = paginator.get_page(request.GET.get("page"))
     query = queue_query_string(request.GET)
@@ -54,7 +54,7 @@ def queue(request):
     filters_key = fragment_key(
         query,
         choices,
-        [(user.pk, selectors_queue.member_label(user)) for user in members],
+        [(user.pk, queue_selectors.member_label(user)) for user in members],
     )
     return render(
         request,
@@ -65,7 +65,7 @@ def queue(request):
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query,
-            "saved_filters": list(selectors_queue.saved_filters_of(request.user)),
+            "saved_filters": list(queue_selectors.saved_filters_of(request.user)),
             "save_form": SavedFilterForm(owner=request.user, initial={"query": query}),
             "bulk_form": BulkActionForm(members=members, initial={"query": query}),
             "problem_form": ProblemFromQueueForm(),
@@ -76,7 +76,7 @@ def queue(request):
 @roles.role_required(roles.is_team)
 @require_POST
 def bulk_action(request):
-    form = BulkActionForm(request.POST, members=selectors_queue.team_members())
+    form = BulkActionForm(request.POST, members=queue_selectors.team_members())
     back = _queue_url(queue_query_string(QueryDict(request.POST.get("query", ""))))
     if not form.is_valid():
         messages.error(
@@ -87,7 +87,7 @@ def bulk_action(request):
     selection = form.cleaned_data["selection"]
     action = form.cleaned_data["action"]
     changed, unchanged, failures = 0, 0, []
-    for support_request in selectors_queue.requests_for_bulk(request.user, selection):
+    for support_request in queue_selectors.requests_for_bulk(request.user, selection):
         seen_version = selection[support_request.pk]
         try:
             if seen_version != support_request.version:
@@ -166,7 +166,7 @@ def saved_filter_create(request):
         return redirect(_queue_url(query))
     name = form.cleaned_data["name"]
     try:
-        saved_filters.saved_filter_create(
+        saved_filter_services.saved_filter_create(
             owner=request.user, name=name, query=form.cleaned_data["query"]
         )
     except ValidationError as error:
@@ -180,7 +180,7 @@ def saved_filter_create(request):
 @require_POST
 def saved_filter_delete(request, pk: int):
     # Another member's filter is not found (404), never revealed.
-    saved = selectors_requests.get_saved_filter_for_user_or_404(request.user, pk)
-    saved_filters.saved_filter_delete(saved_filter=saved)
+    saved = request_selectors.get_saved_filter_for(request.user, pk)
+    saved_filter_services.saved_filter_delete(saved_filter=saved)
     messages.success(request, _("Filtre « %(name)s » supprimé.") % {"name": saved.name})
     return redirect(_queue_url())

@@ -22,7 +22,7 @@ from accompagnement.support.forms.requests import (
     VersionForm,
 )
 from accompagnement.support.panel import team_panel_context
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     support_request_create,
@@ -36,8 +36,8 @@ LIST_PAGE_SIZE = 25
 
 
 def _get_request(user, reference):
-    return selectors_requests.get_request_for_user_or_404(
-        user, reference, queryset=selectors_requests.request_page_queryset()
+    return request_selectors.get_request_for(
+        user, reference, queryset=request_selectors.request_page_queryset()
     )
 
 
@@ -88,7 +88,7 @@ def request_confirmation(request, reference):
 @roles.role_required(roles.is_agent)
 def request_list(request):
     filters = RequestFilterForm(request.GET or None)
-    requests = selectors_requests.requests_for_ddi_list(user=request.user, **filters.criteria())
+    requests = request_selectors.requests_for_ddi_list(user=request.user, **filters.criteria())
     paginator = Paginator(requests, LIST_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -99,7 +99,7 @@ def request_list(request):
             "page_obj": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             "ellipsis": paginator.ELLIPSIS,
-            "ddi": selectors_requests.ddi_with_department(request.user),
+            "ddi": request_selectors.ddi_with_department(request.user),
         },
     )
 
@@ -119,12 +119,12 @@ def _render_request_page(request, support_request, reply_form, *, conflict=False
     context.update(
         {
             "support_request": support_request,
-            "timeline": selectors_requests.request_timeline(
+            "timeline": request_selectors.request_timeline(
                 user=user, support_request=support_request
             ),
-            "request_files": selectors_requests.request_attachments(support_request),
+            "request_files": request_selectors.request_attachments(support_request),
             "reply_form": reply_form,
-            "can_reply": selectors_requests.can_reply_to(user, support_request),
+            "can_reply": request_selectors.can_reply_to(user, support_request),
             "is_team": is_team,
             "is_overdue": is_team and support_request.is_overdue(),
             "can_close": agent_can[Status.CLOSED],
@@ -145,7 +145,7 @@ def request_detail(request, reference):
 @require_POST
 def request_reply(request, reference):
     support_request = _get_request(request.user, reference)
-    if not selectors_requests.can_reply_to(request.user, support_request):
+    if not request_selectors.can_reply_to(request.user, support_request):
         raise PermissionDenied
     form = ReplyForm(
         request.POST, request.FILES, user=request.user, support_request=support_request
@@ -252,7 +252,7 @@ def request_reopen(request, reference):
 
 
 def request_attachment(request, reference, pk):
-    attachment = selectors_requests.get_attachment_for_user_or_404(request.user, reference, pk)
+    attachment = request_selectors.get_attachment_for(request.user, reference, pk)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError) as missing:

@@ -21,8 +21,8 @@ from accompagnement.support.enums import EscalationTarget, Status
 from accompagnement.support.forms.team import RequestActionForm
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.panel import panel_form, request_page_url, team_panel_context
-from accompagnement.support.selectors import queue as selectors_queue
-from accompagnement.support.selectors import requests as selectors_requests
+from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     support_request_assign,
@@ -50,7 +50,7 @@ def _panel_response(http_request, support_request, *, bound=None, feedback=(), c
 
 
 def concurrent_update_message(current: SupportRequest) -> str:
-    editor = selectors_queue.last_editor(current)
+    editor = queue_selectors.last_editor(current)
     who = editor.get_full_name() if editor else _("un traitement automatique")
     return _(
         "Cette demande a été modifiée entre-temps par %(who)s : voici son état actuel, "
@@ -60,7 +60,7 @@ def concurrent_update_message(current: SupportRequest) -> str:
 
 def _perform(http_request, reference: str, name: str, action: Callable[..., str]):
     user = http_request.user
-    support_request = selectors_requests.get_request_for_user_or_404(user, reference)
+    support_request = request_selectors.get_request_for(user, reference)
     form = panel_form(name, support_request, user, data=http_request.POST)
     page_url = request_page_url(support_request.reference)
     valid = form.is_valid()
@@ -77,7 +77,7 @@ def _perform(http_request, reference: str, name: str, action: Callable[..., str]
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            fresh = selectors_requests.get_request_for_user_or_404(user, reference)
+            fresh = request_selectors.get_request_for(user, reference)
             if http_request.htmx:
                 return _panel_response(
                     http_request, fresh, feedback=[("success", done)], changed=True
