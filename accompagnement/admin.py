@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.models import DsfrConfig
 
 from accompagnement.accounts import admin as accounts_admin  # noqa: F401
+from accompagnement.axes import admin as axes_admin  # noqa: F401
 from accompagnement.campaigns import admin as campaigns_admin  # noqa: F401
 from accompagnement.interventions import admin as interventions_admin  # noqa: F401
 from accompagnement.knowledge import admin as knowledge_admin  # noqa: F401

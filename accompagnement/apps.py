@@ -13,10 +13,16 @@ class AccompagnementConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: models may only be imported once the app registry
-        # is ready (Django's documented place for start-up wiring).
+        # is ready (Django's documented place for start-up wiring). The `emails` modules
+        # register their kinds of e-mail with the outbox (outbox/registry.py).
         from accompagnement import tasks  # noqa: F401  (registers every Celery task)
+        from accompagnement.campaigns import emails as campaigns_emails  # noqa: F401
+        from accompagnement.interventions import emails as interventions_emails  # noqa: F401
+        from accompagnement.problems import extensions  # noqa: F401  (support's screens)
+        from accompagnement.steering import emails as steering_emails  # noqa: F401
         from accompagnement.steering.dashboards.aggregates import register_sqlite_functions
         from accompagnement.steering.dashboards.cache import on_request_deleted
+        from accompagnement.support import emails as support_emails  # noqa: F401
         from accompagnement.web.middleware import stamp_session_on_login
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="acc_sqlite_functions")

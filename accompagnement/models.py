@@ -5,6 +5,7 @@ from accompagnement.accounts.models import (
     User,
     UserManager,
 )
+from accompagnement.axes.models import Category
 from accompagnement.campaigns.models import (
     Acknowledgement,
     CalendarToken,
@@ -42,7 +43,6 @@ from accompagnement.study.models import (
 )
 from accompagnement.support.models import (
     Attachment,
-    Category,
     Event,
     Message,
     ReferenceCounter,

@@ -8,7 +8,7 @@ role the page is for, then asks for its page without pause. Only the measured re
 carry the page's name (`queue`, `request`, `ddi_list`, `dashboard`, `file`); signing in
 is named `login`, so that the CSV rows of the page are the page alone. Each measured
 response's `Server-Timing` (the time Django took to build it, see
-accompagnement/middleware.py) is recorded too, under the page's name followed by
+accompagnement/web/middleware.py) is recorded too, under the page's name followed by
 `:server`: the budgets of DESIGN.md are server times. A filing posts the
 form with its CSRF token, as an agent's browser does, and counts as a failure unless it is
 answered by the redirection to the confirmation page.

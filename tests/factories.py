@@ -5,8 +5,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accompagnement.accounts.models import Role, TeamMember, User
-from accompagnement.support.enums import Axis, EventKind, MessageKind, Priority, Status
-from accompagnement.support.models import Category, Event, Message, SupportRequest
+from accompagnement.axes.models import Axis, Category
+from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
+from accompagnement.support.models import Event, Message, SupportRequest
 from accompagnement.support.sla import due_dates, working_days_elapsed
 from ddi.enums import DDIKind, StructureKind
 from ddi.models import (

@@ -1,8 +1,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from accompagnement.axes.models import Axis
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
-from accompagnement.support.enums import Axis
 from tests.factories import UserFactory
 
 

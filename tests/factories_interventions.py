@@ -6,13 +6,13 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accompagnement.axes.models import Axis
 from accompagnement.interventions.models import (
     Intervention,
     InterventionFormat,
     InterventionStatus,
     Registration,
 )
-from accompagnement.support.enums import Axis
 
 from .factories import TeamMemberFactory, UserFactory
 

@@ -6,6 +6,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
+from accompagnement.axes.models import Axis
 from accompagnement.study.models import (
     Diagnostic,
     Experiment,
@@ -14,7 +15,6 @@ from accompagnement.study.models import (
     StudyPhase,
     StudyPhaseKind,
 )
-from accompagnement.support.enums import Axis
 from ddi.enums import DDIKind
 
 from .factories import DDIFactory

@@ -1,8 +1,9 @@
-"""Every access rule of the portal, in one place.
+"""The roles: pure predicates of the user, and the view decorator that requires one.
 
-Views never decide access themselves: they use the decorators and the
-`get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-only their own DDI, and never an internal note.
+Access to a thing (a request, an article, a session…) is decided by its package's
+`get_<thing>_for(user, …)` selector, which returns the thing or raises 404; views use
+those and `role_required`, never their own checks. The first rule of the portal: an agent
+sees only their own DDI, and never an internal note.
 """
 
 from functools import wraps
@@ -27,16 +28,6 @@ def is_team(user) -> bool:
 
 def is_pilot(user) -> bool:
     return is_authenticated(user) and user.role == Role.PILOT
-
-
-def can_view_ddi(user, ddi) -> bool:
-    if is_team(user):
-        return True
-    return is_agent(user) and ddi is not None and user.ddi_id == ddi.pk
-
-
-def can_access_admin(user) -> bool:
-    return is_authenticated(user) and user.is_staff
 
 
 def role_required(predicate):

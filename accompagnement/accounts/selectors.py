@@ -54,7 +54,6 @@ def get_pending_sign_in_for(user, pk: int):
     """A sign-in still waiting for its account: 403 for anyone but the pilot, 404 for an
     unknown one or one whose account is already open."""
 
-
     if not can_manage_sign_ins(user):
         raise PermissionDenied
     pending = pending_sign_ins().filter(pk=pk).first()

@@ -4,7 +4,8 @@ share of targeted DDIs that marked each milestone done.
 The audience of a milestone mixes a JSON list (DDI kinds) and two many-to-many relations;
 rather than one query per milestone or per DDI, the pages read the milestones with their
 audience (3 queries), every DDI's profile (1 query) and the acknowledgements (1 query),
-and match them in memory: the query count does not grow with milestones or DDIs.
+and match them in memory (`accompagnement.audience`): the query count does not grow with
+milestones or DDIs.
 """
 # Reads of the reminder jobs and of the pilot's view of their deliveries.
 #
@@ -29,12 +30,20 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
 from accompagnement.accounts.roles import is_agent, is_team
+from accompagnement.audience import (
+    Audience,
+    AudienceFields,
+    DDIProfile,
+    ddi_profile,
+    ddi_profiles,
+    describe,
+    reaches,
+)
 from accompagnement.campaigns.models import (
     Acknowledgement,
     CalendarToken,
@@ -43,7 +52,13 @@ from accompagnement.campaigns.models import (
     ReminderDelivery,
 )
 from accompagnement.outbox.models import NotificationStatus
-from ddi.models import DDI, Programme, ServiceCentre
+from ddi.models import Programme, ServiceCentre
+
+# A milestone targets DDIs by kind, by the programmes they are attached for and by the CSPs
+# serving them.
+MILESTONE_AUDIENCE = AudienceFields(
+    kinds="ddi_kinds", programmes="programmes", service_centres="service_centres"
+)
 
 
 class MilestoneState(models.TextChoices):
@@ -51,16 +66,6 @@ class MilestoneState(models.TextChoices):
     TO_DO = "to_do", gettext_lazy("À faire")
     LATE = "late", gettext_lazy("En retard")
     INFO = "info", gettext_lazy("Pour information")
-
-
-@dataclass(frozen=True)
-class DDIProfile:
-    """What a milestone's audience is matched against."""
-
-    id: int
-    kind: str
-    programme_ids: frozenset[int]
-    service_centre_ids: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -116,70 +121,26 @@ def milestones_with_audience() -> QuerySet[Milestone]:
     )
 
 
-def ddi_profiles(ddi_ids: Iterable[int] | None = None) -> list[DDIProfile]:
-    """Each DDI's kind and the programmes and CSPs it is attached to (1 query)."""
-    rows = DDI.objects.values_list(
-        "pk", "kind", "attachments__programme_id", "attachments__service_centre_id"
-    ).order_by("pk")
-    if ddi_ids is not None:
-        rows = rows.filter(pk__in=list(ddi_ids))
-    kinds, programmes, centres = {}, defaultdict(set), defaultdict(set)
-    for ddi_id, kind, programme_id, centre_id in rows:
-        kinds[ddi_id] = kind
-        if programme_id is not None:
-            programmes[ddi_id].add(programme_id)
-            centres[ddi_id].add(centre_id)
-    return [
-        DDIProfile(
-            id=ddi_id,
-            kind=kind,
-            programme_ids=frozenset(programmes[ddi_id]),
-            service_centre_ids=frozenset(centres[ddi_id]),
-        )
-        for ddi_id, kind in kinds.items()
-    ]
-
-
-def ddi_profile(ddi_id: int) -> DDIProfile | None:
-    profiles = ddi_profiles([ddi_id])
-    return profiles[0] if profiles else None
+def milestone_audience(milestone: Milestone) -> Audience:
+    """Uses the prefetched programmes and CSPs (`milestones_with_audience`)."""
+    return Audience.of(milestone, MILESTONE_AUDIENCE)
 
 
 def milestone_targets(milestone: Milestone, profile: DDIProfile) -> bool:
-    """Whether the milestone concerns this DDI: every audience criterion filled in holds.
-
-    Uses the prefetched programmes and CSPs (`milestones_with_audience`).
-    """
-    if milestone.ddi_kinds and profile.kind not in milestone.ddi_kinds:
-        return False
-    programme_ids = {p.pk for p in milestone.programmes.all()}
-    if programme_ids and not programme_ids & profile.programme_ids:
-        return False
-    centre_ids = {c.pk for c in milestone.service_centres.all()}
-    return not centre_ids or bool(centre_ids & profile.service_centre_ids)
+    """Whether the milestone concerns this DDI: every audience criterion filled in holds."""
+    return reaches(milestone_audience(milestone), profile)
 
 
 def ddis_targeted_by(milestones: Iterable[Milestone]) -> dict[int, set[int]]:
     """For each milestone id, the ids of the DDIs it targets (for the pages and reminders)."""
     profiles = ddi_profiles()
-    return {m.pk: {p.id for p in profiles if milestone_targets(m, p)} for m in milestones}
+    audiences = {m.pk: milestone_audience(m) for m in milestones}
+    return {pk: {p.id for p in profiles if reaches(a, p)} for pk, a in audiences.items()}
 
 
 def audience_description(milestone: Milestone) -> str:
     """ "Toutes les DDI", or "DDT, DDTM · programme 207"…"""
-    parts = []
-    if milestone.ddi_kinds:
-        parts.append(", ".join(milestone.ddi_kinds))
-    programmes = [p.code for p in milestone.programmes.all()]
-    if programmes:
-        parts.append(
-            (_("programme %(codes)s") if len(programmes) == 1 else _("programmes %(codes)s"))
-            % {"codes": ", ".join(programmes)}
-        )
-    centres = [c.name for c in milestone.service_centres.all()]
-    if centres:
-        parts.append(_("servies par %(centres)s") % {"centres": ", ".join(centres)})
-    return " · ".join(parts) if parts else _("Toutes les DDI")
+    return describe(milestone_audience(milestone))
 
 
 # ---------------------------------------------------------------------------- pages
@@ -394,7 +355,6 @@ def get_milestone_to_acknowledge_for(user, pk: int):
     403 for anyone but an agent (the team does not acknowledge for a DDI); 404 for a
     milestone that does not concern the agent's DDI or needs no acknowledgement.
     """
-
 
     if not is_agent(user):
         raise PermissionDenied

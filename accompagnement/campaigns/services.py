@@ -39,7 +39,6 @@ the pilot confirms or corrects in the admin. Nothing is ever deleted.
 import logging
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -50,10 +49,8 @@ from accompagnement.accounts.models import User
 from accompagnement.campaigns import selectors
 from accompagnement.campaigns.loaders import (
     CAMPAIGNS_FILE,
-    DATA_DIR,
     MILESTONES_FILE,
     CampaignData,
-    read_campaign_data,
 )
 from accompagnement.campaigns.models import (
     Acknowledgement,
@@ -76,10 +73,8 @@ from accompagnement.outbox.services import (
     _chunks,
     _queue_sending,
 )
-from ddi.loaders import DATA_DIR as DDI_DATA_DIR
-from ddi.loaders import read_reference_data
 from ddi.models import Programme, ServiceCentre
-from ddi.services import LoadReport, reference_data_load
+from ddi.services import LoadReport
 
 logger = logging.getLogger(__name__)
 
@@ -92,31 +87,6 @@ MILESTONE_FILE_FIELDS = ("title", "explanation", "source")
 
 
 # ---------------------------------------------------------------------------- loading
-
-
-@transaction.atomic
-def reference_and_campaign_data_load(
-    *,
-    data_dir: Path = DDI_DATA_DIR,
-    campaign_data_dir: Path = DATA_DIR,
-    show_progress: bool = False,
-) -> list[LoadReport]:
-    """The organisations (`ddi/data/`), then the campaigns (`accompagnement/data/`).
-
-    Every file of both folders is read and checked before the first write, and everything
-    is written in one transaction: one bad row anywhere and nothing is loaded.
-    """
-    organisations = read_reference_data(data_dir)
-    # A milestone may target what the files define or what an administrator added.
-    programme_codes = {p.code for p in organisations.programmes}
-    programme_codes.update(Programme.objects.values_list("code", flat=True))
-    centre_codes = {c.code for c in organisations.service_centres}
-    centre_codes.update(ServiceCentre.objects.values_list("code", flat=True))
-    campaigns = read_campaign_data(
-        campaign_data_dir, programme_codes=programme_codes, service_centre_codes=centre_codes
-    )
-    reports = reference_data_load(data_dir=data_dir, show_progress=show_progress)
-    return [*reports, *campaign_data_load(campaigns)]
 
 
 @transaction.atomic

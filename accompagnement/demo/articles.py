@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accompagnement.accounts.models import User
+from accompagnement.axes.models import Axis, Category
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
 from accompagnement.knowledge.services import RESERVED_SLUGS, article_create
-from accompagnement.support.enums import Axis
-from accompagnement.support.models import Category
 from ddi.models import Programme
 
 # ---------------------------------------------------------------------------- articles

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.accounts.models import User
+from accompagnement.axes.models import Axis, Category
 from accompagnement.demo.articles import DEMO_ARTICLE_AUTHOR
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.interventions.models import Intervention, InterventionFormat
@@ -22,8 +23,6 @@ from accompagnement.interventions.services import (
     registration_create,
 )
 from accompagnement.knowledge.models import Article
-from accompagnement.support.enums import Axis
-from accompagnement.support.models import Category
 from ddi.enums import DDIKind
 
 # ---------------------------------------------------------------------------- interventions

@@ -39,6 +39,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from accompagnement.accounts.models import Role, TeamMember, User
+from accompagnement.axes.models import Category
 from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import Acknowledgement
 from accompagnement.demo.people import AGENTS
@@ -47,11 +48,7 @@ from accompagnement.demo.stories import (
     LOCAL_TZ,
     MESSAGE_COLUMNS,
     REQUEST_COLUMNS,
-    DdiInfo,
     RequestBuilder,
-    TeamInfo,
-    World,
-    _cumulative,
 )
 from accompagnement.demo.texts import (
     DDI_KIND_WEIGHTS,
@@ -61,7 +58,8 @@ from accompagnement.demo.texts import (
     MONTH_WEIGHTS,
     YEAR_INTENSITY,
 )
-from accompagnement.support.models import Category, Event, Message, ReferenceCounter, SupportRequest
+from accompagnement.demo.world import DdiInfo, TeamInfo, World, _cumulative
+from accompagnement.support.models import Event, Message, ReferenceCounter, SupportRequest
 from ddi.models import DDI, Ministry, ServiceCentre, ServiceCentreAttachment
 
 TEAM_CREATED = date(2011, 9, 9)

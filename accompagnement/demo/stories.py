@@ -1,31 +1,11 @@
-"""Bulk demo requests, for `manage.py seed_demo --requests N` (fictional people only).
-
-Realistic volumes for the benchmarks and the screens: requests from the demo DDIs and,
-less often each, from every other DDI, filed since the team was created (9 September
-2011) until today, with their messages, internal notes and audit timeline. Old requests
-are closed (or redirected); the open ones are recent.
-
-Each run ADDS `count` requests: nothing is deleted or rewritten. References are
-`ACC-<year of filing>-<5 digits>`; the numbers are reserved in `ReferenceCounter` before
-anything is written, so requests filed afterwards (by the portal, or by another run)
-never collide. A year holds at most 99,999 requests: a year that is full is skipped, and
-the command refuses when the years together are full.
-
-Only fictional people (`example.org`) file, follow or handle these requests: the demo
-accounts, and `AGENTS_PER_DDI` fictional agents created once in every DDI.
-
-Speed (200,000 requests in under 2 minutes on PostgreSQL, 89 to 107 s measured on
-two-core machines): the reference data is read once, rows are built in Python as plain
-tuples and written in batches of `BATCH_SIZE` (COPY on PostgreSQL, `bulk_create` elsewhere), and on
-PostgreSQL the full-text vectors are filled by one set-based UPDATE at the end.
-"""
+"""The story of each demo request (filing, replies, notes, status changes, timeline), as
+rows ready to be written in bulk by `requests.py`, which describes the whole seeding."""
 
 import random
 from bisect import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -51,6 +31,7 @@ from accompagnement.demo.texts import (
     TOPICS,
     YEAR_END_MONTHS,
 )
+from accompagnement.demo.world import TeamInfo, World, _cumulative
 from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
 from accompagnement.support.sla import due_dates, working_days_between_dates
 
@@ -58,42 +39,7 @@ from accompagnement.support.sla import due_dates, working_days_between_dates
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
 
-def _cumulative(weights) -> list[float]:
-    return list(accumulate(weights))
-
-
 # ---------------------------------------------------------------------------- the world
-
-
-@dataclass
-class DdiInfo:
-    pk: int
-    acronym: str
-    agents: list[int]
-    demo_agent: int | None
-    # (programme id, programme code, ministry id, CSP id, CSP name)
-    attachments: list[tuple[int, str, int, int, str]]
-
-
-@dataclass
-class TeamInfo:
-    pk: int
-    name: str
-    time_share: int
-    ministry_id: int | None
-    programme_ids: frozenset[int]
-
-
-@dataclass
-class World:
-    ddis: list[DdiInfo]
-    ddi_cumulative: list[float]
-    categories: list[tuple[int, str, str]]  # pk, axis, code
-    team: list[TeamInfo]
-    team_cumulative: list[float]
-    pilot: TeamInfo
-    ministries: dict[int, str]
-    service_centre_names: dict[int, str]
 
 
 def office_hours(moment: datetime) -> datetime:

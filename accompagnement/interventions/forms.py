@@ -7,11 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.accounts.models import Role, User
+from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm, ModelMultipleChoiceField
 from accompagnement.interventions.models import InterventionFormat
 from accompagnement.knowledge.models import Article
-from accompagnement.support.enums import Axis
-from accompagnement.support.models import Category
 from ddi.enums import DDIKind
 from ddi.models import Department, Programme, Region
 

@@ -4,7 +4,8 @@ coverage of the DDIs by topic.
 
 The audience of a session mixes a JSON list (DDI kinds) and two many-to-many relations:
 the pages read the sessions with their audience (a few queries) and match them in memory
-against the DDI's profile (1 query), as the calendar does for milestones.
+against the DDI's profile (1 query), as the calendar does for milestones
+(`accompagnement.audience`).
 """
 # Every access rule of the portal, in one place.
 #
@@ -35,75 +36,50 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
 from accompagnement.accounts.roles import is_agent, is_pilot, is_team
+from accompagnement.audience import (
+    Audience,
+    AudienceFields,
+    DDIProfile,
+    ddi_profile,
+    describe,
+    reaches,
+)
+from accompagnement.axes.models import Category
 from accompagnement.interventions.models import (
     Feedback,
     Intervention,
     InterventionStatus,
     Registration,
 )
-from accompagnement.support.models import Category, SupportRequest
+from accompagnement.support.models import SupportRequest
 from ddi.models import DDI, Programme, Region
 
 COVERAGE_WINDOW = timedelta(days=90)
 
 
-@dataclass(frozen=True)
-class AudienceProfile:
-    id: int
-    kind: str
-    region_id: int
-    programme_ids: frozenset[int]
+# A session targets DDIs by kind, by region and by the programmes they are attached for.
+INTERVENTION_AUDIENCE = AudienceFields(
+    kinds="ddi_kinds", regions="regions", programmes="programmes"
+)
 
 
-def audience_profile(ddi_id: int) -> AudienceProfile | None:
-    """A DDI's kind, region and the programmes it is attached for (1 query)."""
-    rows = list(
-        DDI.objects.filter(pk=ddi_id).values_list(
-            "kind", "department__region_id", "attachments__programme_id"
-        )
-    )
-    if not rows:
-        return None
-    return AudienceProfile(
-        id=ddi_id,
-        kind=rows[0][0],
-        region_id=rows[0][1],
-        programme_ids=frozenset(p for _k, _r, p in rows if p is not None),
-    )
-
-
-def intervention_targets(intervention: Intervention, profile: AudienceProfile) -> bool:
+def intervention_targets(intervention: Intervention, profile: DDIProfile) -> bool:
     """Every audience criterion filled in holds (uses prefetched regions and programmes)."""
-    if intervention.ddi_kinds and profile.kind not in intervention.ddi_kinds:
-        return False
-    region_ids = {r.pk for r in intervention.regions.all()}
-    if region_ids and profile.region_id not in region_ids:
-        return False
-    programme_ids = {p.pk for p in intervention.programmes.all()}
-    return not programme_ids or bool(programme_ids & profile.programme_ids)
+    return reaches(Audience.of(intervention, INTERVENTION_AUDIENCE), profile)
 
 
 def intervention_targets_ddi(intervention: Intervention, ddi_id: int) -> bool:
-    profile = audience_profile(ddi_id)
+    profile = ddi_profile(ddi_id)
     return profile is not None and intervention_targets(intervention, profile)
 
 
 def audience_description(intervention: Intervention) -> str:
-    parts = []
-    if intervention.ddi_kinds:
-        parts.append(", ".join(intervention.ddi_kinds))
-    regions = [r.name for r in intervention.regions.all()]
-    if regions:
-        parts.append(", ".join(regions))
-    programmes = [p.code for p in intervention.programmes.all()]
-    if programmes:
-        parts.append(_("programmes %(codes)s") % {"codes": ", ".join(programmes)})
-    return " · ".join(parts) if parts else _("Toutes les DDI")
+    """ "Toutes les DDI", or "DDT · Bretagne · programmes 207" (plural even for one)."""
+    return describe(Audience.of(intervention, INTERVENTION_AUDIENCE), singular_programme=False)
 
 
 # ---------------------------------------------------------------------------- lists
@@ -159,7 +135,7 @@ def interventions_for_team() -> list[Intervention]:
 
 def interventions_for_ddi(ddi_id: int) -> list[Intervention]:
     """The sessions an agent's DDI may see (not drafts), with its own registrants counted."""
-    profile = audience_profile(ddi_id)
+    profile = ddi_profile(ddi_id)
     if profile is None:
         return []
     sessions = interventions_with_places().exclude(status=InterventionStatus.DRAFT)
@@ -406,7 +382,6 @@ def can_give_feedback(user, registration) -> bool:
 def get_intervention_for(user, pk: int, queryset=None):
     """A session `user` may see: any for the team; for an agent, a session opened to their
     DDI's audience (a draft or another audience's session does not exist: 404)."""
-
 
     if not can_view_interventions(user):
         raise PermissionDenied

@@ -43,8 +43,7 @@ from accompagnement.interventions.models import (
     InterventionStatus,
     Registration,
 )
-from accompagnement.interventions.selectors import attending_ddis, intervention_targets_ddi
-from accompagnement.outbox.models import Notification
+from accompagnement.interventions.selectors import intervention_targets_ddi
 from accompagnement.outbox.services import notification_record
 
 logger = logging.getLogger(__name__)
@@ -398,80 +397,3 @@ def intervention_invitation(intervention: Intervention, attendee: User, *, cance
     event.add("attendee", address)
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-# ---------------------------------------------------------------------------- e-mails
-
-# Kinds whose e-mail carries the invitation (REQUEST), or its cancellation.
-INVITATION_KINDS = frozenset(
-    {"intervention_registered", "intervention_promoted", "intervention_changed"}
-)
-
-
-def _intervention_of(notification: Notification) -> Intervention | None:
-    if not hasattr(notification, "_intervention"):
-        notification._intervention = (
-            Intervention.objects.select_related("department", "region")
-            .prefetch_related("articles", "speakers")
-            .filter(pk=notification.context.get("intervention_id"))
-            .first()
-        )
-    return notification._intervention
-
-
-def intervention_refusal_reason(notification: Notification) -> str:
-    """Why this e-mail must not be sent ("" when it may be)."""
-    if _intervention_of(notification) is None:
-        return _("La session de cette notification n'existe plus.")
-    if notification.kind == "intervention_speaker_reminder":
-        if not roles.is_team(notification.recipient):
-            return _("Le rappel des intervenants ne s'adresse qu'à l'équipe.")
-    elif not roles.is_agent(notification.recipient):
-        return _("Cette notification ne s'adresse qu'à un agent de DDI.")
-    return ""
-
-
-def _registration_of(notification: Notification, intervention: Intervention):
-    registration_id = notification.context.get("registration_id")
-    if registration_id is None:
-        return intervention.registrations.active().filter(person=notification.recipient).first()
-    return Registration.objects.filter(pk=registration_id).first()
-
-
-def intervention_email_parts(notification: Notification) -> tuple[dict, list]:
-    """The template context of an intervention e-mail and its attachments."""
-
-    intervention = _intervention_of(notification)
-    registration = _registration_of(notification, intervention)
-    context = {
-        "intervention": intervention,
-        "registration": registration,
-        "url": intervention_url(intervention.pk),
-        "offset_days": notification.context.get("offset_days"),
-        "articles": [
-            {"title": a.title, "url": settings.SITE_URL.rstrip("/") + a.get_absolute_url()}
-            for a in intervention.articles.all()
-        ],
-        "attending_ddis": (
-            attending_ddis(intervention)
-            if notification.kind == "intervention_speaker_reminder"
-            else []
-        ),
-        "feedback_url": (
-            settings.SITE_URL.rstrip("/")
-            + reverse("interventions:feedback", args=[registration.pk])
-            if registration is not None
-            else ""
-        ),
-    }
-    if notification.kind == "intervention_feedback":
-        context["url"] = context["feedback_url"]
-    attachments = []
-    confirmed = registration is not None and registration.is_confirmed
-    if notification.kind in INVITATION_KINDS and confirmed:
-        invitation = intervention_invitation(intervention, notification.recipient, cancel=False)
-        attachments.append(("invitation.ics", invitation, "text/calendar; method=REQUEST"))
-    elif notification.kind == "intervention_cancelled":
-        cancellation = intervention_invitation(intervention, notification.recipient, cancel=True)
-        attachments.append(("annulation.ics", cancellation, "text/calendar; method=CANCEL"))
-    return context, attachments

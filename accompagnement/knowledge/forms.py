@@ -6,10 +6,9 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm, ModelMultipleChoiceField, ddi_kinds_field
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
-from accompagnement.support.enums import Axis
-from accompagnement.support.models import Category
 from ddi.models import Programme
 
 CHECKBOXES_TEMPLATE = "core/fields/checkboxes.html"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accompagnement.support.enums import Axis
+from accompagnement.axes.models import Axis
 
 
 class ArticleKind(models.TextChoices):

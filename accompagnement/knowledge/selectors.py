@@ -1,11 +1,6 @@
 """Reads of the knowledge base: the list and its search, suggestions while an agent types
-a request, and how often a suggestion was followed."""
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
+a request, how often a suggestion was followed, and who may read or write articles
+(`get_article_for`)."""
 
 import re
 from dataclasses import dataclass
@@ -16,11 +11,17 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from accompagnement.accounts.models import User
 from accompagnement.accounts.roles import is_agent, is_pilot, is_team
+from accompagnement.audience import AudienceFields, meant_for
 from accompagnement.knowledge.models import Article, SuggestionFollow
-from accompagnement.support.enums import OPEN_STATUSES
-from accompagnement.support.models import SupportRequest
-from ddi.models import DDI, ProgrammeUse
+from ddi.models import DDI
+
+# An article concerns DDIs by kind and by the programmes their kind uses (`ProgrammeUse`),
+# not those they are attached for.
+ARTICLE_AUDIENCE = AudienceFields(
+    kinds="ddi_kinds", programmes="programmes", programmes_used_by_kind=True
+)
 
 SEARCH_MAX_TERMS = 8
 SUGGESTION_LIMIT = 5
@@ -52,7 +53,7 @@ def significant_words(text: str, limit: int = SUGGESTION_MAX_TERMS) -> list[str]
     return words
 
 
-def _any_word_query(words: list[str]) -> SearchQuery:
+def any_word_query(words: list[str]) -> SearchQuery:
     # Only \w characters reach to_tsquery: nothing to escape.
     return SearchQuery(" | ".join(words), config="french", search_type="raw")
 
@@ -82,13 +83,7 @@ def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
 def articles_meant_for(queryset: QuerySet[Article], ddi: DDI) -> QuerySet[Article]:
     """The articles that concern `ddi`: no kind of DDI given or its kind among them, and
     no programme given or one that its kind of DDI uses (`ProgrammeUse`)."""
-    # `ddi_kinds` is a JSON list: its text holds `"DDT"` (quotes included, so that DDT
-    # does not match DDTM), on PostgreSQL and SQLite alike.
-    kinds = Q(ddi_kinds=[]) | Q(ddi_kinds__icontains=f'"{ddi.kind}"')
-    targeted = Article.programmes.through.objects.filter(article=OuterRef("pk"))
-    used = ProgrammeUse.objects.filter(ddi_kind=ddi.kind).values("programme")
-    programmes = ~Exists(targeted) | Exists(targeted.filter(programme__in=used))
-    return queryset.filter(kinds, programmes)
+    return meant_for(queryset, ARTICLE_AUDIENCE, ddi)
 
 
 def articles_for_list(
@@ -125,7 +120,7 @@ def article_page_queryset() -> QuerySet[Article]:
 # ---------------------------------------------------------------------------- suggestions
 
 
-def _overlap_ranked(candidates, words: list[str], text_of, limit: int) -> list:
+def overlap_ranked(candidates, words: list[str], text_of, limit: int) -> list:
     """SQLite fallback: the candidates sharing the most words with the typed text."""
     scored = []
     for candidate in candidates:
@@ -149,7 +144,7 @@ def suggested_articles(
     if ddi is not None:
         published = articles_meant_for(published, ddi)
     if connection.vendor == "postgresql":
-        query = _any_word_query(words)
+        query = any_word_query(words)
         return list(
             published.filter(search_vector=query)
             .annotate(rank=SearchRank(F("search_vector"), query))
@@ -160,34 +155,9 @@ def suggested_articles(
         condition |= Q(title__icontains=word) | Q(summary__icontains=word)
         condition |= Q(body__icontains=word)
     candidates = published.filter(condition).only("slug", "title", "summary", "body", "kind")
-    return _overlap_ranked(
+    return overlap_ranked(
         candidates, words, lambda a: f"{a.title} {a.title} {a.summary} {a.body}", limit
     )
-
-
-def similar_open_requests(
-    text: str, *, ddi_id: int, limit: int = SUGGESTION_LIMIT
-) -> list[SupportRequest]:
-    """Open requests of the DDI `ddi_id` (never another's) closest to the typed text."""
-    words = significant_words(text)
-    if not words or ddi_id is None:
-        return []
-    candidates = SupportRequest.objects.filter(ddi_id=ddi_id, status__in=OPEN_STATUSES)
-    if connection.vendor == "postgresql":
-        query = _any_word_query(words)
-        return list(
-            candidates.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-created_at")
-            .only("reference", "title", "status", "created_at")[:limit]
-        )
-    condition = Q()
-    for word in words:
-        condition |= Q(title__icontains=word) | Q(body__icontains=word)
-    candidates = candidates.filter(condition).only(
-        "reference", "title", "body", "status", "created_at"
-    )
-    return _overlap_ranked(candidates, words, lambda r: f"{r.title} {r.title} {r.body}", limit)
 
 
 # ---------------------------------------------------------------------------- follow-up
@@ -208,11 +178,13 @@ class FollowFigures:
 
 def suggestion_follow_figures(*, window: timedelta = FOLLOW_WINDOW) -> FollowFigures:
     """How many suggested articles agents opened from the filing form, and after how many
-    the agent filed no request within `window` (the suggestion answered the question)."""
-    filed_after = SupportRequest.objects.filter(
-        requester_id=OuterRef("user_id"),
-        created_at__gte=OuterRef("created_at"),
-        created_at__lte=OuterRef("created_at") + window,
+    the agent filed no request within `window` (the suggestion answered the question).
+
+    The requests are read through the agent's `filed_requests` relation."""
+    filed_after = User.objects.filter(
+        pk=OuterRef("user_id"),
+        filed_requests__created_at__gte=OuterRef("created_at"),
+        filed_requests__created_at__lte=OuterRef("created_at") + window,
     )
     counts = SuggestionFollow.objects.annotate(filed=Exists(filed_after)).aggregate(
         followed=Count("pk"), without_request=Count("pk", filter=Q(filed=False))

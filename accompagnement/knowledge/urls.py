@@ -8,7 +8,6 @@ app_name = "knowledge"
 urlpatterns = [
     path("", views.resource_index, name="index"),
     path("nouvelle/", views.resource_create, name="create"),
-    path("suggestions/", views.resource_suggestions, name="suggestions"),
     path("<slug:slug>/", views.resource_detail, name="detail"),
     path("<slug:slug>/modifier/", views.resource_update, name="update"),
     path("<slug:slug>/suivre/", views.resource_follow, name="follow"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accompagnement.accounts import roles
 from accompagnement.knowledge import selectors
-from accompagnement.knowledge.forms import ArticleFilterForm, ArticleForm, SuggestionQueryForm
+from accompagnement.knowledge.forms import ArticleFilterForm, ArticleForm
 from accompagnement.knowledge.services import (
     article_create,
     article_update,
@@ -97,20 +97,3 @@ def resource_update(request, slug):
         messages.success(request, _("L’article est enregistré."))
         return redirect(article)
     return render(request, "knowledge/form.html", {"form": form, "article": article})
-
-
-@require_safe
-@roles.role_required(roles.is_agent)
-def resource_suggestions(request):
-    """A fragment for the filing form (htmx): articles and the DDI's own open requests
-    close to what the agent typed."""
-    user = request.user
-    text = SuggestionQueryForm(request.GET).text()
-    return render(
-        request,
-        "knowledge/_suggestions.html",
-        {
-            "articles": selectors.suggested_articles(text, ddi=user.ddi),
-            "similar_requests": selectors.similar_open_requests(text, ddi_id=user.ddi_id),
-        },
-    )

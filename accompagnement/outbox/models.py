@@ -1,9 +1,12 @@
 """The outbox: every e-mail the portal sends, recorded before it is sent."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accompagnement.outbox import registry
 
 
 class NotificationStatus(models.TextChoices):
@@ -65,3 +68,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id}"
+
+    def clean(self):
+        # `kind` is a choice among the kinds the packages registered (registry.py), not
+        # a `choices=` of the field: the outbox does not list the domains' kinds.
+        super().clean()
+        if not registry.is_registered(self.kind):
+            raise ValidationError({"kind": registry.unknown_kind_message(self.kind)})

@@ -37,10 +37,11 @@ sent twice.
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 
 from accompagnement.accounts.models import User
 from accompagnement.core.queueing import queue_task
+from accompagnement.outbox import registry
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.sending import (
     SEND_NOTIFICATION,
@@ -50,7 +51,6 @@ from accompagnement.outbox.sending import (
     notification_send,
     notifications_for_sending,
 )
-from accompagnement.support.models import Message, SupportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +59,16 @@ def notification_record(
     *,
     kind: str,
     recipients: Iterable[User],
-    request: SupportRequest | None = None,
-    message: Message | None = None,
+    request: models.Model | None = None,
+    message: models.Model | None = None,
     key: str,
     context: dict | None = None,
 ) -> list[Notification]:
-    """Record one notification per recipient (once per key) and queue their sending."""
+    """Record one notification per recipient (once per key) and queue their sending.
+
+    `request` and `message` are the support request and message the e-mail is about, if
+    any. Raises `ValueError` for a kind no package registered (`registry.py`)."""
+    _require_registered({kind})
     rows = [
         Notification(
             key=f"{key}:{recipient.pk}",
@@ -156,9 +160,16 @@ def notifications_send_in_turn(*, notification_ids: list[int]) -> list[int]:
     return []
 
 
+def _require_registered(kinds: Iterable[str]) -> None:
+    for kind in sorted(set(kinds)):
+        if not registry.is_registered(kind):
+            raise ValueError(registry.unknown_kind_message(kind))
+
+
 def _outbox_record(rows: list[Notification]) -> list[int]:
     """Record `rows` in the outbox, leaving alone the keys already taken, and queue after
     commit those still to send. Returns their ids. To be called inside a transaction."""
+    _require_registered(row.kind for row in rows)
     to_send = []
     for chunk in _chunks(rows, OUTBOX_CHUNK):
         Notification.objects.bulk_create(chunk, ignore_conflicts=True)

@@ -7,11 +7,11 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis
 from accompagnement.core.forms import DateInput, DsfrForm
 from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
 from accompagnement.steering.dashboards.scope import TEAM_CREATED, Period, Scope, period_bounds
-from accompagnement.support.enums import Axis
 from accompagnement.support.selectors import queue as queue_selectors
 from ddi.enums import DDIKind
 

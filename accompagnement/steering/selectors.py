@@ -5,7 +5,7 @@ waiting for their DDI, what the pilot's weekly digest says, and, per milestone, 
 reminders went out. The writes are in `services.reminders`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -14,6 +14,7 @@ from accompagnement.accounts.models import Role, User
 from accompagnement.campaigns.selectors import (
     calendar_with_shares,
 )
+from accompagnement.core.dates import local_midnight
 from accompagnement.support.models import SupportRequest
 
 # How far ahead the weekly digest looks at the calendar.
@@ -32,7 +33,7 @@ def weekly_digest(now: datetime) -> dict:
     """
     today = timezone.localdate(now)
     week_start, week_end = today - timedelta(days=7), today - timedelta(days=1)
-    start, end = _local_midnight(week_start), _local_midnight(today)
+    start, end = local_midnight(week_start), local_midnight(today)
     counts = SupportRequest.objects.aggregate(
         new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         resolved=Count("pk", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
@@ -68,10 +69,6 @@ def weekly_digest(now: datetime) -> dict:
         "overdue": SupportRequest.objects.overdue(now).count(),
         "milestones": rows,
     }
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def digest_recipients() -> QuerySet[User]:

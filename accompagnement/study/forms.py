@@ -7,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis
 from accompagnement.core.forms import DateInput, DsfrForm
 from accompagnement.study import selectors
 from accompagnement.study.models import DiagnosticStatus, ExperimentStatus, RecommendationStatus
-from accompagnement.support.enums import Axis
 
 CHECKBOX_TEMPLATE = "core/fields/checkbox_spaced.html"
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accompagnement.support.enums import Axis
+from accompagnement.axes.models import Axis
 from ddi.enums import Confidence
 from ddi.models import SourcedModel
 

@@ -218,7 +218,6 @@ def get_study_for(user):
     """The study the pages follow (the most recent): 403 for an agent while it is not open
     to agents, 404 when there is none."""
 
-
     if not (is_team(user) or is_agent(user)):
         raise PermissionDenied
     study = current_study()

@@ -3,19 +3,60 @@ the follow-up page to the DDIs' agents.
 
 The forms check what a person can correct (dates in order, one diagnostic per DDI); the
 model constraints hold the same rules against any other writer.
+
+Every write names its `actor` and leaves a trace in Django's admin log (`LogEntry`): who,
+when, and which fields changed, readable in the admin history of the object. A save that
+changes nothing leaves no trace.
 """
 
 from datetime import date
 
-from django.db import transaction
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from accompagnement.accounts.models import User
 from accompagnement.study.models import Diagnostic, Experiment, Recommendation, Study
+
+STUDY_FIELDS = ("visible_to_agents",)
+DIAGNOSTIC_FIELDS = ("ddi", "status", "start_date", "end_date", "findings")
+RECOMMENDATION_FIELDS = ("title", "text", "axis", "status")
+EXPERIMENT_FIELDS = ("ddi", "status", "start_date", "end_date", "outcome")
+
+
+def _values(obj: models.Model, fields: tuple[str, ...]) -> dict:
+    """The stored values of `fields` (a foreign key's id, not the related object)."""
+    return {name: obj._meta.get_field(name).value_from_object(obj) for name in fields}
+
+
+def _log_write(
+    *, actor: User, obj: models.Model, before: dict, fields: tuple[str, ...], created: bool
+) -> None:
+    """Record in the admin log that `actor` created `obj`, or changed some of its `fields`."""
+    after = _values(obj, fields)
+    changed = [name for name in fields if after[name] != before[name]]
+    if not created and not changed:
+        return
+    labels = ", ".join(str(obj._meta.get_field(name).verbose_name) for name in changed)
+    if created:
+        message = _("Ajout : %(fields)s.") % {"fields": labels} if labels else _("Ajout.")
+    else:
+        message = _("Modifié : %(fields)s.") % {"fields": labels}
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[obj],
+        action_flag=ADDITION if created else CHANGE,
+        change_message=message,
+        single_object=True,
+    )
 
 
 @transaction.atomic
-def study_set_visibility(*, study: Study, visible_to_agents: bool) -> Study:
+def study_set_visibility(*, study: Study, visible_to_agents: bool, actor: User) -> Study:
+    before = _values(study, STUDY_FIELDS)
     study.visible_to_agents = visible_to_agents
     study.save(update_fields=["visible_to_agents"])
+    _log_write(actor=actor, obj=study, before=before, fields=STUDY_FIELDS, created=False)
     return study
 
 
@@ -28,17 +69,23 @@ def diagnostic_save(
     start_date: date | None,
     end_date: date | None,
     findings: str,
+    actor: User,
     diagnostic: Diagnostic | None = None,
 ) -> Diagnostic:
     """Create a diagnostic of `study`, or update `diagnostic` (which belongs to it)."""
+    created = diagnostic is None
     if diagnostic is None:
         diagnostic = Diagnostic(study=study)
+    before = _values(diagnostic, DIAGNOSTIC_FIELDS)
     diagnostic.ddi = ddi
     diagnostic.status = status
     diagnostic.start_date = start_date
     diagnostic.end_date = end_date
     diagnostic.findings = findings.strip()
     diagnostic.save()
+    _log_write(
+        actor=actor, obj=diagnostic, before=before, fields=DIAGNOSTIC_FIELDS, created=created
+    )
     return diagnostic
 
 
@@ -50,15 +97,25 @@ def recommendation_save(
     text: str,
     axis: str,
     status: str,
+    actor: User,
     recommendation: Recommendation | None = None,
 ) -> Recommendation:
+    created = recommendation is None
     if recommendation is None:
         recommendation = Recommendation(study=study)
+    before = _values(recommendation, RECOMMENDATION_FIELDS)
     recommendation.title = title.strip()
     recommendation.text = text.strip()
     recommendation.axis = axis
     recommendation.status = status
     recommendation.save()
+    _log_write(
+        actor=actor,
+        obj=recommendation,
+        before=before,
+        fields=RECOMMENDATION_FIELDS,
+        created=created,
+    )
     return recommendation
 
 
@@ -71,14 +128,20 @@ def experiment_save(
     start_date: date | None,
     end_date: date | None,
     outcome: str,
+    actor: User,
     experiment: Experiment | None = None,
 ) -> Experiment:
+    created = experiment is None
     if experiment is None:
         experiment = Experiment(recommendation=recommendation)
+    before = _values(experiment, EXPERIMENT_FIELDS)
     experiment.ddi = ddi
     experiment.status = status
     experiment.start_date = start_date
     experiment.end_date = end_date
     experiment.outcome = outcome.strip()
     experiment.save()
+    _log_write(
+        actor=actor, obj=experiment, before=before, fields=EXPERIMENT_FIELDS, created=created
+    )
     return experiment

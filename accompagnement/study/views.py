@@ -51,7 +51,9 @@ def study_visibility(request):
     form = StudyVisibilityForm(request.POST, study=study)
     if form.is_valid():
         services.study_set_visibility(
-            study=study, visible_to_agents=form.cleaned_data["visible_to_agents"]
+            study=study,
+            visible_to_agents=form.cleaned_data["visible_to_agents"],
+            actor=request.user,
         )
         if study.visible_to_agents:
             messages.success(request, _("Les agents des DDI peuvent désormais lire cette page."))
@@ -87,7 +89,9 @@ def _diagnostic_form(request, *, study, diagnostic):
         request.POST if request.method == "POST" else None, study=study, diagnostic=diagnostic
     )
     if request.method == "POST" and form.is_valid():
-        saved = services.diagnostic_save(study=study, diagnostic=diagnostic, **form.cleaned_data)
+        saved = services.diagnostic_save(
+            study=study, diagnostic=diagnostic, actor=request.user, **form.cleaned_data
+        )
         messages.success(
             request, _("Le diagnostic de %(ddi)s est enregistré.") % {"ddi": saved.ddi}
         )
@@ -118,7 +122,10 @@ def _recommendation_form(request, *, study, recommendation):
     )
     if request.method == "POST" and form.is_valid():
         saved = services.recommendation_save(
-            study=study, recommendation=recommendation, **form.cleaned_data
+            study=study,
+            recommendation=recommendation,
+            actor=request.user,
+            **form.cleaned_data,
         )
         messages.success(request, _("La recommandation est enregistrée."))
         return redirect(f"{reverse('study:index')}#recommandation-{saved.pk}")
@@ -148,7 +155,10 @@ def _experiment_form(request, *, recommendation, experiment):
     )
     if request.method == "POST" and form.is_valid():
         saved = services.experiment_save(
-            recommendation=recommendation, experiment=experiment, **form.cleaned_data
+            recommendation=recommendation,
+            experiment=experiment,
+            actor=request.user,
+            **form.cleaned_data,
         )
         messages.success(
             request, _("L’expérimentation à %(ddi)s est enregistrée.") % {"ddi": saved.ddi}

@@ -1,21 +1,6 @@
 from django.contrib import admin
 
-from accompagnement.support.models import (
-    Attachment,
-    Category,
-    Event,
-    Message,
-    SavedFilter,
-    SupportRequest,
-)
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "axis", "code", "position", "is_active"]
-    list_filter = ["axis", "is_active"]
-    list_editable = ["position", "is_active"]
-    search_fields = ["name", "code", "description"]
+from accompagnement.support.models import Attachment, Event, Message, SavedFilter, SupportRequest
 
 
 class MessageInline(admin.TabularInline):

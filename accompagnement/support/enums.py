@@ -2,15 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Axis(models.TextChoices):
-    """The team's four priority axes: every request and article is filed under one."""
-
-    TOOL = "tool", _("Maîtrise de l'outil Chorus")
-    PROCESS = "process", _("Maîtrise des processus et de l'organisation financière")
-    PRACTICES = "practices", _("Bonnes pratiques et harmonisation avec les plateformes")
-    YEAR_END = "year_end", _("Fin de gestion et démarrage de la gestion suivante")
-
-
 class ChorusObject(models.TextChoices):
     EJ = "ej", _("EJ (engagement juridique, bon de commande)")
     DA = "da", _("DA (demande d'achat)")

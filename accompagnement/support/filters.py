@@ -9,13 +9,13 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis
+from accompagnement.core.dates import local_midnight
 from accompagnement.core.forms import DateInput
-from accompagnement.steering.dashboards.scope import local_midnight
 from accompagnement.support.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
     PRIORITY_SHORT_LABELS,
-    Axis,
     EscalationTarget,
     Priority,
     Status,

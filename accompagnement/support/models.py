@@ -10,10 +10,10 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis, Category
 from accompagnement.support.enums import (
     OPEN_STATUSES,
     PRIORITY_RANK,
-    Axis,
     ChorusObject,
     EscalationTarget,
     EventKind,
@@ -21,26 +21,6 @@ from accompagnement.support.enums import (
     Priority,
     Status,
 )
-
-
-class Category(models.Model):
-    """A kind of problem under an axis (editable data)."""
-
-    axis = models.CharField(_("axe"), max_length=20, choices=Axis.choices)
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("libellé"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
-    is_active = models.BooleanField(_("proposée aux DDI"), default=True)
-    source = models.TextField(_("source"), blank=True)
-
-    class Meta:
-        verbose_name = _("catégorie")
-        verbose_name_plural = _("catégories")
-        ordering = ["axis", "position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class ReferenceCounter(models.Model):

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from accompagnement.problems import selectors as problems_selectors
-from accompagnement.problems.forms import AttachToProblemForm, ProblemFromRequestForm
-from accompagnement.problems.models import Problem
+from accompagnement.accounts import roles
 from accompagnement.support.enums import Status
+from accompagnement.support.extensions import request_panel_extensions
 from accompagnement.support.forms.team import (
     AssignForm,
     DuplicateForm,
@@ -26,7 +25,6 @@ from accompagnement.support.forms.team import (
 )
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.selectors import queue as queue_selectors
-from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.workflow import Actor, allowed_targets
 
 # Statuses reached through their own form (they need a target, a contact, an original).
@@ -46,32 +44,12 @@ class TeamPanel:
     forms: dict[str, RequestActionForm | None]
     urls: dict[str, str]
     related: list[SupportRequest]
-    problem_panel: "ProblemPanel"
+    # Parts added by other packages (support/extensions.py), by name.
+    extensions: dict[str, object]
     # (level, text) shown inside the panel after an htmx action.
     feedback: list[tuple[str, str]] = field(default_factory=list)
     # True when the panel is the whole response (htmx): no htmx script again.
     fragment: bool = False
-
-
-@dataclass
-class ProblemPanel:
-    """The request's problem, or the forms to create one from it or attach it to one."""
-
-    problem: Problem | None
-    create_form: ProblemFromRequestForm | None = None
-    attach_form: AttachToProblemForm | None = None
-
-
-def problem_panel(support_request: SupportRequest) -> ProblemPanel:
-    problem = problems_selectors.problem_of_request(support_request)
-    if problem is not None or support_request.anonymised_at is not None:
-        return ProblemPanel(problem=problem)
-    choices = problems_selectors.open_problems_choices()
-    return ProblemPanel(
-        problem=None,
-        create_form=ProblemFromRequestForm(support_request=support_request),
-        attach_form=AttachToProblemForm(problems=choices) if choices else None,
-    )
 
 
 def _plain_targets(support_request: SupportRequest) -> list[Status]:
@@ -141,7 +119,7 @@ def team_panel_context(
 ) -> dict:
     """Extra context for `support/_team_panel.html`."""
     user = http_request.user
-    if not request_selectors.can_act_as_team_on(user, support_request):
+    if not roles.is_team(user):
         return {"team_panel": None}
     reference = support_request.reference
     # An anonymised request only serves the figures: its panel offers no action.
@@ -152,7 +130,7 @@ def team_panel_context(
         forms={} if frozen else panel_forms(support_request, user, bound=bound),
         urls={name: reverse(f"support:{name}", args=[reference]) for name in PANEL_ACTIONS},
         related=queue_selectors.related_requests(support_request),
-        problem_panel=problem_panel(support_request),
+        extensions=request_panel_extensions(support_request),
         feedback=feedback or [],
         fragment=fragment,
     )

@@ -20,6 +20,8 @@ urlpatterns = [
         requests.request_attachment,
         name="attachment",
     ),
+    # Suggestions while an agent types a request (htmx), under the knowledge base's path.
+    path("ressources/suggestions/", requests.request_suggestions, name="suggestions"),
     path("equipe/file/", queue.queue, name="queue"),
     path("equipe/file/actions/", queue.bulk_action, name="bulk_action"),
     path("equipe/file/filtres/", queue.saved_filter_create, name="saved_filter_create"),

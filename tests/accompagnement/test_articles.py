@@ -3,11 +3,11 @@
 import pytest
 from django.db import connection
 
+from accompagnement.axes.models import Axis
 from accompagnement.core.markdown import render_markdown
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
 from accompagnement.knowledge.selectors import article_search
 from accompagnement.knowledge.services import article_create, article_link_markdown, article_update
-from accompagnement.support.enums import Axis
 from tests.factories import CategoryFactory, ProgrammeFactory
 from tests.factories_articles import ArticleFactory
 

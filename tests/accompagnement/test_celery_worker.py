@@ -20,9 +20,9 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.outbox.models import Notification, NotificationStatus
-from accompagnement.support.enums import Axis
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.services.requests import support_request_create
 from config.celery import app

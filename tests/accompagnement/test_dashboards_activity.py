@@ -6,9 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.steering.dashboards import activity
 from accompagnement.steering.dashboards.scope import Period, Scope
-from accompagnement.support.enums import Axis, Status
+from accompagnement.support.enums import Status
 from ddi.enums import DDIKind
 from tests.factories import (
     CategoryFactory,

@@ -10,6 +10,7 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import load_workbook
 
+from accompagnement.axes.models import Axis
 from accompagnement.steering.dashboards import exports
 from accompagnement.steering.dashboards.exports import (
     requests_csv_response,
@@ -20,7 +21,7 @@ from accompagnement.steering.dashboards.exports import (
 )
 from accompagnement.steering.dashboards.scope import Period, Scope
 from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
-from accompagnement.support.enums import Axis, EscalationTarget, Priority, Status
+from accompagnement.support.enums import EscalationTarget, Priority, Status
 from ddi.enums import DDIKind
 
 from ..factories import (

@@ -9,6 +9,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accompagnement.accounts.models import User
+from accompagnement.axes.models import Axis
 from accompagnement.core.markdown import render_markdown
 from accompagnement.demo.articles import (
     DEMO_ARTICLE_AUTHOR,
@@ -18,7 +19,6 @@ from accompagnement.demo.articles import (
 )
 from accompagnement.knowledge.models import Article, ArticleStatus
 from accompagnement.knowledge.services import article_update
-from accompagnement.support.enums import Axis
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
 from accompagnement.accounts.forms import LoginForm
+from accompagnement.axes.models import Category
 from accompagnement.core.forms import DSFR_FORM_RENDERER, DsfrFormRenderer, ModelMultipleChoiceField
 from accompagnement.support.forms.requests import ReplyForm
-from accompagnement.support.models import Category
 from tests.factories import CategoryFactory
 
 

@@ -2,9 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.datastructures import MultiValueDict
 
-from accompagnement.support.enums import Axis, ChorusObject, Priority, Status
+from accompagnement.axes.models import Axis, Category
+from accompagnement.support.enums import ChorusObject, Priority, Status
 from accompagnement.support.forms.requests import ReplyForm, RequestFilterForm, SupportRequestForm
-from accompagnement.support.models import Category
 from accompagnement.support.services.requests import FileToStore
 from tests.factories import AttachmentFactory, CategoryFactory, SupportRequestFactory
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.interventions.models import (
     Feedback,
     Intervention,
@@ -15,7 +16,6 @@ from accompagnement.interventions.models import (
     Registration,
 )
 from accompagnement.outbox.models import Notification
-from accompagnement.support.enums import Axis
 from ddi.enums import DDIKind
 from tests.factories import (
     CategoryFactory,

@@ -12,7 +12,9 @@ from django.core.management import CommandError, call_command
 
 from accompagnement.campaigns.loaders import DATA_DIR, read_campaign_data
 from accompagnement.campaigns.models import Campaign, CampaignKind, Milestone
-from accompagnement.campaigns.services import reference_and_campaign_data_load
+from accompagnement.management.commands.load_reference_data import (
+    reference_and_campaign_data_load,
+)
 from ddi.enums import Confidence
 from ddi.loaders import DATA_DIR as DDI_DATA_DIR
 from ddi.loaders import ReferenceDataError

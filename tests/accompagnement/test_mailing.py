@@ -7,16 +7,19 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox import sending
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.sending import SendOutcome, notification_send, notifications_requeue
-from accompagnement.support.enums import Axis, MessageKind, Status
+from accompagnement.support.enums import MessageKind, Status
 from accompagnement.support.services.requests import (
-    support_request_assign,
     support_request_create,
-    support_request_redirect,
     support_request_reply,
     support_request_transition,
+)
+from accompagnement.support.services.team_actions import (
+    support_request_assign,
+    support_request_redirect,
 )
 from tests.factories import CategoryFactory, MessageFactory, UserFactory
 

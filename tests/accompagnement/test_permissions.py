@@ -33,18 +33,6 @@ def test_anonymous_and_inactive_users_have_no_role(agent):
     assert not roles.is_agent(agent)
 
 
-def test_agent_sees_only_own_ddi(agent):
-    other_ddi = DDIFactory()
-    assert roles.can_view_ddi(agent, agent.ddi)
-    assert not roles.can_view_ddi(agent, other_ddi)
-
-
-def test_team_sees_every_ddi(member, pilot):
-    ddi = DDIFactory()
-    assert roles.can_view_ddi(member, ddi)
-    assert roles.can_view_ddi(pilot, ddi)
-
-
 def test_agent_without_ddi_is_refused_by_the_database():
     with pytest.raises(IntegrityError):
         UserFactory(role=Role.AGENT, ddi=None)

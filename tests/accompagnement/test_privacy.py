@@ -22,10 +22,12 @@ from accompagnement.problems.services import problem_attach_requests
 from accompagnement.support.enums import MessageKind, Status
 from accompagnement.support.models import Attachment, Event, Message, SupportRequest
 from accompagnement.support.services.requests import (
-    support_request_assign,
-    support_request_link,
     support_request_reply,
     support_request_transition,
+)
+from accompagnement.support.services.team_actions import (
+    support_request_assign,
+    support_request_link,
 )
 from tests.factories import (
     EventFactory,

@@ -11,19 +11,19 @@ from django.db import connection
 from django.utils import timezone
 
 from accompagnement.accounts.models import Role, User
+from accompagnement.axes.models import Axis, Category
 from accompagnement.demo import requests as demo_requests
 from accompagnement.demo.people import AGENTS
 from accompagnement.support.chorus import validate_reference
 from accompagnement.support.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
-    Axis,
     EventKind,
     MessageKind,
     Priority,
     Status,
 )
-from accompagnement.support.models import Category, Event, Message, ReferenceCounter, SupportRequest
+from accompagnement.support.models import Event, Message, ReferenceCounter, SupportRequest
 from accompagnement.support.services.requests import (
     support_request_create,
     support_request_update_search,

@@ -4,19 +4,22 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox.models import Notification
-from accompagnement.support.enums import Axis, EventKind, MessageKind, Priority, Status
+from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     reference_allocate,
-    support_request_assign,
     support_request_create,
+    support_request_reply,
+    support_request_transition,
+)
+from accompagnement.support.services.team_actions import (
+    support_request_assign,
     support_request_escalate,
     support_request_mark_duplicate,
     support_request_redirect,
-    support_request_reply,
-    support_request_transition,
 )
 from tests.factories import (
     AttachmentFactory,

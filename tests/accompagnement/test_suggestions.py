@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from accompagnement.knowledge.models import SuggestionFollow
 from accompagnement.knowledge.selectors import (
-    similar_open_requests,
     suggested_articles,
     suggestion_follow_figures,
 )
 from accompagnement.knowledge.services import article_update_search
 from accompagnement.support.enums import Status
+from accompagnement.support.selectors.requests import similar_open_requests
 from accompagnement.support.services.requests import support_request_update_search
 from ddi.enums import DDIKind
 from tests.factories import SupportRequestFactory, UserFactory
@@ -110,7 +110,7 @@ def test_suggestions_fragment_for_the_agent(client, agent, articles):
     client.force_login(agent)
 
     response = client.get(
-        reverse("knowledge:suggestions"),
+        reverse("support:suggestions"),
         {"title": "Restitution INF-BUD-53 vide", "body": "engagements juridiques absents"},
     )
 
@@ -126,7 +126,7 @@ def test_suggestions_fragment_for_the_agent(client, agent, articles):
 
 def test_suggestions_fragment_is_empty_when_nothing_matches(client, agent, articles):
     client.force_login(agent)
-    response = client.get(reverse("knowledge:suggestions"), {"title": "zzz", "body": ""})
+    response = client.get(reverse("support:suggestions"), {"title": "zzz", "body": ""})
     assert response.status_code == 200
     assert response.content.decode().strip() == ""
 
@@ -134,7 +134,7 @@ def test_suggestions_fragment_is_empty_when_nothing_matches(client, agent, artic
 def test_the_filing_form_asks_for_suggestions_as_the_agent_types(client, agent):
     client.force_login(agent)
     html = client.get(reverse("support:create")).content.decode()
-    url = reverse("knowledge:suggestions")
+    url = reverse("support:suggestions")
     assert html.count(f'hx-get="{url}"') == 2  # the title and the description
     assert 'hx-trigger="keyup changed delay:500ms"' in html
     assert 'id="suggestions"' in html
@@ -189,7 +189,7 @@ def test_articles_meant_for_other_directions_are_not_suggested(client, agent, ar
     indexed(for_ddt, for_ddpp)
     client.force_login(agent)
     html = client.get(
-        reverse("knowledge:suggestions"),
+        reverse("support:suggestions"),
         {"title": "Restitution INF-BUD-53 vide", "body": "engagements juridiques absents"},
     ).content.decode()
     assert for_ddpp.title in html

@@ -9,15 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accompagnement.support.enums import (
-    Axis,
-    ChorusObject,
-    EventKind,
-    MessageKind,
-    Priority,
-    Status,
-)
-from accompagnement.support.models import Attachment, Category, Message, SupportRequest
+from accompagnement.axes.models import Axis, Category
+from accompagnement.support.enums import ChorusObject, EventKind, MessageKind, Priority, Status
+from accompagnement.support.models import Attachment, Message, SupportRequest
 from accompagnement.support.uploads import MAX_UPLOAD_SIZE
 from tests.factories import (
     AttachmentFactory,

@@ -4,9 +4,10 @@ article, writing one, the pilot's figure, and an article linked in a reply."""
 import pytest
 from django.urls import reverse
 
+from accompagnement.axes.models import Axis
 from accompagnement.knowledge.models import Article, ArticleStatus, SuggestionFollow
 from accompagnement.knowledge.services import article_update_search
-from accompagnement.support.enums import Axis, MessageKind
+from accompagnement.support.enums import MessageKind
 from ddi.enums import DDIKind
 from ddi.models import ProgrammeUse
 from tests.factories import CategoryFactory, ProgrammeFactory, SupportRequestFactory

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accompagnement.support.enums import Axis, Status
+from accompagnement.axes.models import Axis
+from accompagnement.support.enums import Status
 from accompagnement.support.services.requests import support_request_transition
 from tests.factories import (
     CategoryFactory,

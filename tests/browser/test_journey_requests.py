@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accompagnement.support.enums import Axis
+from accompagnement.axes.models import Axis
 from tests.factories import (
     DEFAULT_PASSWORD,
     CategoryFactory,

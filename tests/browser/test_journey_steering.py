@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accompagnement.support.enums import Axis
+from accompagnement.axes.models import Axis
 from tests.factories import (
     DEFAULT_PASSWORD,
     CategoryFactory,

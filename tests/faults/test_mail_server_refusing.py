@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.outbox.models import Notification, NotificationStatus
-from accompagnement.support.enums import Axis
 from accompagnement.support.services.requests import support_request_create
 from tests.factories import CategoryFactory, UserFactory
 from tests.integration.test_reminders_worker import (

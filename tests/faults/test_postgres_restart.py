@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.db.models import Count
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox.models import Notification
-from accompagnement.support.enums import Axis, EventKind
+from accompagnement.support.enums import EventKind
 from accompagnement.support.models import Attachment, Event, ReferenceCounter, SupportRequest
 from accompagnement.support.services.requests import FileToStore, support_request_create
 from tests.factories import CategoryFactory, DDIFactory, UserFactory

@@ -9,9 +9,10 @@ from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement.axes.models import Axis
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.outbox.models import Notification, NotificationStatus
-from accompagnement.support.enums import Axis, EventKind, Priority
+from accompagnement.support.enums import EventKind, Priority
 from accompagnement.support.models import Event, SupportRequest
 from accompagnement.web.celery_signals import WORKER_HEARTBEAT_KEY
 from tests.factories import CategoryFactory, UserFactory

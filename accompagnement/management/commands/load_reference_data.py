@@ -10,13 +10,42 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accompagnement.campaigns.loaders import DATA_DIR as CAMPAIGN_DATA_DIR
-from accompagnement.campaigns.services import reference_and_campaign_data_load
-from ddi.loaders import DATA_DIR, ReferenceDataError
+from accompagnement.campaigns.loaders import read_campaign_data
+from accompagnement.campaigns.services import campaign_data_load
+from ddi.loaders import DATA_DIR, ReferenceDataError, read_reference_data
+from ddi.models import Programme, ServiceCentre
+from ddi.services import LoadReport, reference_data_load
+
+
+@transaction.atomic
+def reference_and_campaign_data_load(
+    *,
+    data_dir: Path = DATA_DIR,
+    campaign_data_dir: Path = CAMPAIGN_DATA_DIR,
+    show_progress: bool = False,
+) -> list[LoadReport]:
+    """The organisations (`ddi/data/`), then the campaigns (`accompagnement/data/`).
+
+    Every file of both folders is read and checked before the first write, and everything
+    is written in one transaction: one bad row anywhere and nothing is loaded.
+    """
+    organisations = read_reference_data(data_dir)
+    # A milestone may target what the files define or what an administrator added.
+    programme_codes = {p.code for p in organisations.programmes}
+    programme_codes.update(Programme.objects.values_list("code", flat=True))
+    centre_codes = {c.code for c in organisations.service_centres}
+    centre_codes.update(ServiceCentre.objects.values_list("code", flat=True))
+    campaigns = read_campaign_data(
+        campaign_data_dir, programme_codes=programme_codes, service_centre_codes=centre_codes
+    )
+    reports = reference_data_load(data_dir=data_dir, show_progress=show_progress)
+    return [*reports, *campaign_data_load(campaigns)]
 
 
 class Command(BaseCommand):

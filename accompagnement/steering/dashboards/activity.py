@@ -10,10 +10,12 @@ from django.db.models import Count, DateField, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Trunc
 from django.utils.translation import gettext as _
 
+from accompagnement.axes.models import Axis
+from accompagnement.core.dates import local_midnight
 from accompagnement.steering.dashboards.aggregates import Percentile, one_decimal
-from accompagnement.steering.dashboards.scope import Scope, local_midnight
+from accompagnement.steering.dashboards.scope import Scope
 from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
-from accompagnement.support.enums import OPEN_STATUSES, Axis
+from accompagnement.support.enums import OPEN_STATUSES
 from accompagnement.support.models import SupportRequest
 
 # Beyond two years of weeks, the weekly table counts by month.

@@ -22,9 +22,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accompagnement.axes.models import Axis
 from accompagnement.steering.dashboards.scope import Scope
 from accompagnement.steering.dashboards.tables import Column, Kind, Table
-from accompagnement.support.enums import PRIORITY_SHORT_LABELS, Axis, EscalationTarget, Status
+from accompagnement.support.enums import PRIORITY_SHORT_LABELS, EscalationTarget, Status
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -117,11 +118,6 @@ _XLSX_CONVERTERS = {
     Kind.DATE: _xlsx_date,
     Kind.DATETIME: _xlsx_datetime,
 }
-
-
-def xlsx_value(value, kind: Kind):
-    """A value as openpyxl writes it."""
-    return _XLSX_CONVERTERS[kind](value)
 
 
 def sheet_title(title: str) -> str:

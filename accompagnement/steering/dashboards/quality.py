@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
+from accompagnement.core.dates import local_midnight
 from accompagnement.steering.dashboards.aggregates import Percentile, one_decimal
-from accompagnement.steering.dashboards.scope import Scope, local_midnight
+from accompagnement.steering.dashboards.scope import Scope
 from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
 from accompagnement.support.enums import (
     OPEN_STATUSES,

@@ -2,16 +2,16 @@
 bookmarked and sent, and the links that drill down from a number to the queue."""
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from urllib.parse import urlencode
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.campaigns.models import CampaignKind, Milestone
+from accompagnement.core.dates import local_midnight
 from accompagnement.support.models import SupportRequest
 
 # The team was created on 9 September 2011: "since the start" begins there.
@@ -41,11 +41,6 @@ class Period:
 def queue_path() -> str:
     """The queue's path, resolved once (a dashboard page holds hundreds of links)."""
     return reverse("support:queue")
-
-
-def local_midnight(day: date) -> datetime:
-    """The aware moment a local day starts (Europe/Paris)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass(frozen=True)

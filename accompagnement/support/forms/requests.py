@@ -12,13 +12,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.accounts import roles
+from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm
 from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.knowledge.models import Article
 from accompagnement.knowledge.services import article_link_markdown
 from accompagnement.support.chorus import normalise_reference, validate_reference
-from accompagnement.support.enums import Axis, ChorusObject, Priority, Status
-from accompagnement.support.models import Category
+from accompagnement.support.enums import ChorusObject, Priority, Status
 from accompagnement.support.services.requests import FileToStore
 from accompagnement.support.uploads import (
     ACCEPT_ATTRIBUTE,
@@ -29,7 +29,7 @@ from accompagnement.support.uploads import (
 )
 from ddi.models import Programme, ServiceCentre
 
-# django-dsfr's radio and checkbox snippets need widget_tweaks, which is not installed.
+# The project's own DSFR field templates for radios and checkboxes (templates/core/fields/).
 RADIO_TEMPLATE = "core/fields/radio.html"
 CHECKBOX_TEMPLATE = "core/fields/checkbox.html"
 # Where the suggestions for the typed title and description appear (htmx; nothing
@@ -213,7 +213,7 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
         )
         self.fields["category"].choices = self._category_choices()
         suggestions = {
-            "hx-get": reverse_lazy("knowledge:suggestions"),
+            "hx-get": reverse_lazy("support:suggestions"),
             "hx-trigger": "keyup changed delay:500ms",
             "hx-target": "#suggestions",
             "hx-include": "[name=title],[name=body]",

@@ -20,7 +20,7 @@ from accompagnement.support.selectors import queue as queue_selectors
 from ddi.models import Ministry, ServiceCentre
 
 # Our own DSFR markup for checkboxes and radios, rendered by crispy with the project's
-# templates: django-dsfr's snippets also need django-widget-tweaks in INSTALLED_APPS.
+# DSFR field templates (templates/core/fields/).
 CHECKBOX_TEMPLATE = "core/fields/checkbox_spaced.html"
 RADIO_TEMPLATE = "core/fields/radio_compact.html"
 

@@ -27,8 +27,8 @@ from django.utils.functional import cached_property
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
-from accompagnement.support.enums import Axis
-from accompagnement.support.models import Category, Event, Message, SavedFilter, SupportRequest
+from accompagnement.axes.models import Axis, Category
+from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
 from accompagnement.support.selectors import requests as request_selectors
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
 

@@ -18,6 +18,8 @@ Each function owns its joins, so that a page's query count does not grow with it
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accompagnement.accounts.models import User
 from accompagnement.accounts.roles import is_agent, is_team
+from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.support.enums import (
     OPEN_STATUSES,
     PRIORITY_SHORT_LABELS,
@@ -223,10 +226,6 @@ def get_attachment_for(user, reference: str, attachment_id: int):
     return attachment
 
 
-def can_act_as_team_on(user, support_request) -> bool:
-    return is_team(user)
-
-
 def can_reply_to(user, support_request) -> bool:
     if support_request.anonymised_at is not None:
         return False
@@ -273,4 +272,34 @@ def waiting_requests() -> QuerySet[SupportRequest]:
             last_nudged_at=Subquery(last_nudge.values("created_at")[:1]),
         )
         .order_by("pk")
+    )
+
+
+# ---------------------------------------------------------------------------- filing
+
+
+def similar_open_requests(
+    text: str, *, ddi_id: int, limit: int = knowledge_selectors.SUGGESTION_LIMIT
+) -> list[SupportRequest]:
+    """Open requests of the DDI `ddi_id` (never another's) closest to the typed text."""
+    words = knowledge_selectors.significant_words(text)
+    if not words or ddi_id is None:
+        return []
+    candidates = SupportRequest.objects.filter(ddi_id=ddi_id, status__in=OPEN_STATUSES)
+    if connection.vendor == "postgresql":
+        query = knowledge_selectors.any_word_query(words)
+        return list(
+            candidates.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at")
+            .only("reference", "title", "status", "created_at")[:limit]
+        )
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word) | Q(body__icontains=word)
+    candidates = candidates.filter(condition).only(
+        "reference", "title", "body", "status", "created_at"
+    )
+    return knowledge_selectors.overlap_ranked(
+        candidates, words, lambda r: f"{r.title} {r.title} {r.body}", limit
     )

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
+from accompagnement.axes.models import Category
 from accompagnement.outbox.services import notification_record
 from accompagnement.support.chorus import normalise_reference, validate_reference
 from accompagnement.support.enums import (
     OPEN_STATUSES,
-    EscalationTarget,
     EventKind,
     MessageKind,
     Priority,
@@ -30,7 +30,6 @@ from accompagnement.support.enums import (
 )
 from accompagnement.support.models import (
     Attachment,
-    Category,
     Event,
     Message,
     ReferenceCounter,
@@ -38,7 +37,7 @@ from accompagnement.support.models import (
 )
 from accompagnement.support.sla import due_dates, working_days_elapsed
 from accompagnement.support.workflow import Actor, can_transition
-from ddi.models import Ministry, Programme, ServiceCentre
+from ddi.models import Programme, ServiceCentre
 
 
 class ConcurrentUpdateError(Exception):
@@ -82,7 +81,7 @@ def reference_allocate(*, year: int) -> str:
     return f"ACC-{year}-{number:05d}"
 
 
-def _event(
+def event_record(
     request: SupportRequest,
     actor: User | None,
     kind: str,
@@ -116,7 +115,7 @@ def ensure_not_anonymised(request: SupportRequest) -> None:
         )
 
 
-def _write(request: SupportRequest, expected_version: int | None, **fields) -> None:
+def request_write(request: SupportRequest, expected_version: int | None, **fields) -> None:
     """Apply `fields` only if nobody changed the request since `expected_version`.
 
     A new (or cleared) first response or resolution time comes with its duration in
@@ -178,7 +177,7 @@ def _public_recipients(request: SupportRequest, author: User | None) -> list[Use
     return [p for p in people if author is None or p.pk != author.pk]
 
 
-def _notify_status(request: SupportRequest, event: Event, author: User | None) -> None:
+def status_notify(request: SupportRequest, event: Event, author: User | None) -> None:
     notification_record(
         kind="status_changed",
         recipients=_public_recipients(request, author),
@@ -241,7 +240,7 @@ def support_request_create(
     )
     request.followers.add(requester)
     _store_files(request, None, requester, files)
-    _event(request, requester, EventKind.CREATED, new=Status.NEW, public=True)
+    event_record(request, requester, EventKind.CREATED, new=Status.NEW, public=True)
     support_request_update_search(request)
     notification_record(
         kind="request_created",
@@ -290,7 +289,7 @@ def support_request_reply(
             fields["resolved_at"] = None
             if old_status == Status.RESOLVED:
                 fields["reopened_count"] = request.reopened_count + 1
-    _write(request, expected_version, **fields)
+    request_write(request, expected_version, **fields)
 
     message = Message.objects.create(
         request=request,
@@ -300,14 +299,14 @@ def support_request_reply(
         created_at=now,
     )
     _store_files(request, message, author, files)
-    _event(
+    event_record(
         request,
         author,
         EventKind.NOTE if internal else EventKind.REPLIED,
         public=not internal,
     )
     if request.status != old_status:
-        _event(
+        event_record(
             request,
             author,
             EventKind.STATUS,
@@ -365,8 +364,8 @@ def support_request_transition(
         fields["closed_at"] = now
     if to_status in OPEN_STATUSES and old_status not in OPEN_STATUSES:
         fields.update(resolved_at=None, closed_at=None, reopened_count=request.reopened_count + 1)
-    _write(request, expected_version, **fields)
-    event = _event(
+    request_write(request, expected_version, **fields)
+    event = event_record(
         request,
         user,
         EventKind.STATUS,
@@ -376,154 +375,5 @@ def support_request_transition(
         comment=comment,
         public=True,
     )
-    _notify_status(request, event, user)
+    status_notify(request, event, user)
     return event
-
-
-@transaction.atomic
-def support_request_assign(
-    *,
-    request: SupportRequest,
-    user: User,
-    assignee: User | None,
-    expected_version: int | None = None,
-) -> Event:
-    if actor_for(user, request) != Actor.TEAM:
-        raise PermissionDenied
-    if assignee is not None and not (roles.is_team(assignee)):
-        raise ValidationError({"assignee": _("Seul un membre de l'équipe peut être désigné.")})
-    old = request.assignee
-    _write(request, expected_version, assignee=assignee)
-    event = _event(
-        request,
-        user,
-        EventKind.ASSIGNED,
-        field="assignee",
-        old=old.get_full_name() if old else "",
-        new=assignee.get_full_name() if assignee else "",
-        public=True,
-    )
-    if assignee is not None and assignee.pk != user.pk:
-        notification_record(
-            kind="assigned", recipients=[assignee], request=request, key=f"assigned:{event.pk}"
-        )
-    return event
-
-
-@transaction.atomic
-def support_request_escalate(
-    *,
-    request: SupportRequest,
-    user: User,
-    target: str,
-    ministry: Ministry | None = None,
-    service_centre: ServiceCentre | None = None,
-    comment: str = "",
-    expected_version: int | None = None,
-) -> Event:
-    if target == EscalationTarget.MINISTRY and ministry is None:
-        raise ValidationError({"ministry": _("Indiquez le ministère.")})
-    if target == EscalationTarget.CSP and service_centre is None:
-        raise ValidationError({"service_centre": _("Indiquez le CSP.")})
-    labels = {
-        EscalationTarget.MINISTRY: _("l'équipe Chorus du ministère %(name)s"),
-        EscalationTarget.AIFE: _("l'AIFE"),
-        EscalationTarget.BUDGET: _("la direction du Budget"),
-        EscalationTarget.CSP: _("le CSP %(name)s"),
-    }
-    name = ministry.code if ministry else (service_centre.name if service_centre else "")
-    support_request_transition(
-        request=request,
-        user=user,
-        to_status=Status.ESCALATED,
-        expected_version=expected_version,
-        comment=comment,
-        escalation_target=target,
-        escalation_ministry=ministry if target == EscalationTarget.MINISTRY else None,
-        escalation_service_centre=service_centre if target == EscalationTarget.CSP else None,
-    )
-    return _event(
-        request,
-        user,
-        EventKind.ESCALATED,
-        field="escalation_target",
-        new=labels[EscalationTarget(target)] % {"name": name},
-        comment=comment,
-        public=True,
-    )
-
-
-@transaction.atomic
-def support_request_redirect(
-    *, request: SupportRequest, user: User, contact: str, expected_version: int | None = None
-) -> Message:
-    """Outside the team's remit: closed, with the right ministerial contact for the DDI."""
-    if not contact.strip():
-        raise ValidationError(
-            {"contact": _("Indiquez l'interlocuteur vers qui réorienter la DDI.")}
-        )
-    support_request_transition(
-        request=request,
-        user=user,
-        to_status=Status.REDIRECTED,
-        expected_version=expected_version,
-        redirect_contact=contact.strip(),
-    )
-    _event(request, user, EventKind.REDIRECTED, new=contact.strip()[:255], public=True)
-    body = _(
-        "Votre demande ne relève pas de l'équipe interministérielle d'accompagnement. "
-        "Adressez-vous à :\n\n%(contact)s"
-    ) % {"contact": contact.strip()}
-    message = Message.objects.create(
-        request=request, author=user, kind=MessageKind.PUBLIC, body=body
-    )
-    return message
-
-
-@transaction.atomic
-def support_request_mark_duplicate(
-    *,
-    request: SupportRequest,
-    user: User,
-    original: SupportRequest,
-    expected_version: int | None = None,
-) -> Event:
-    if original.pk == request.pk:
-        raise ValidationError({"original": _("Une demande ne peut pas être son propre doublon.")})
-    if original.ddi_id != request.ddi_id:
-        raise ValidationError(
-            {
-                "original": _(
-                    "Le doublon doit être une demande de la même DDI ; "
-                    "pour plusieurs DDI, regroupez les demandes en un problème."
-                )
-            }
-        )
-    support_request_transition(
-        request=request,
-        user=user,
-        to_status=Status.CLOSED,
-        expected_version=expected_version,
-        comment=_("Doublon de la demande %(reference)s.") % {"reference": original.reference},
-        duplicate_of=original,
-    )
-    return _event(
-        request,
-        user,
-        EventKind.DUPLICATE,
-        field="duplicate_of",
-        new=original.reference,
-        public=True,
-    )
-
-
-@transaction.atomic
-def support_request_link(*, request: SupportRequest, user: User, other: SupportRequest) -> Event:
-    if actor_for(user, request) != Actor.TEAM:
-        raise PermissionDenied
-    if other.pk == request.pk:
-        raise ValidationError({"other": _("Choisissez une autre demande.")})
-    ensure_not_anonymised(request)
-    request.related.add(other)
-    SupportRequest.objects.filter(pk=request.pk).update(last_activity_at=timezone.now())
-    return _event(request, user, EventKind.LINKED, field="related", new=other.reference)

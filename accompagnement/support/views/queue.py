@@ -11,17 +11,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accompagnement.accounts import roles
 from accompagnement.core.fragments import fragment_key
-from accompagnement.problems.forms import ProblemFromQueueForm
 from accompagnement.support import filters
+from accompagnement.support.extensions import queue_extensions
 from accompagnement.support.forms.team import BulkActionForm, SavedFilterForm, queue_query_string
 from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services import saved_filters as saved_filter_services
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
-    support_request_assign,
     support_request_transition,
 )
+from accompagnement.support.services.team_actions import support_request_assign
 
 
 def _queue_url(query: str = "") -> str:
@@ -68,7 +68,7 @@ def queue(request):
             "saved_filters": list(queue_selectors.saved_filters_of(request.user)),
             "save_form": SavedFilterForm(owner=request.user, initial={"query": query}),
             "bulk_form": BulkActionForm(members=members, initial={"query": query}),
-            "problem_form": ProblemFromQueueForm(),
+            **queue_extensions(),
         },
     )
 

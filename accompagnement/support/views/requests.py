@@ -10,10 +10,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accompagnement.accounts import roles
 from accompagnement.core import ratelimits
+from accompagnement.knowledge import forms as knowledge_forms
+from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.support.enums import Status
 from accompagnement.support.forms.requests import (
     ReplyForm,
@@ -267,3 +269,20 @@ def request_attachment(request, reference, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_safe
+@roles.role_required(roles.is_agent)
+def request_suggestions(request):
+    """A fragment for the filing form (htmx): articles and the DDI's own open requests
+    close to what the agent typed."""
+    user = request.user
+    text = knowledge_forms.SuggestionQueryForm(request.GET).text()
+    return render(
+        request,
+        "support/_suggestions.html",
+        {
+            "articles": knowledge_selectors.suggested_articles(text, ddi=user.ddi),
+            "similar_requests": request_selectors.similar_open_requests(text, ddi_id=user.ddi_id),
+        },
+    )

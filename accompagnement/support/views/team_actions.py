@@ -25,12 +25,14 @@ from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
+    support_request_transition,
+)
+from accompagnement.support.services.team_actions import (
     support_request_assign,
     support_request_escalate,
     support_request_link,
     support_request_mark_duplicate,
     support_request_redirect,
-    support_request_transition,
 )
 
 PANEL_TEMPLATE = "support/_team_panel.html"
