@@ -191,14 +191,14 @@ def table(figures: dict) -> str:
 
     lines.append(
         "| File partagée : au plus 10 requêtes SQL quelle que soit la taille des données | "
-        "épinglé par `tests/accompagnement/test_views_queue.py::"
+        "épinglé par `tests/support/test_views_queue.py::"
         "test_query_budget_whatever_the_data_size` (cache froid et chaud, 5 filtres) | tenu "
         "(test en CI) |"
     )
     lines.append(page_row("queue", "p95 serveur ≤ 50 ms"))
     lines.append(
         "| Page d'une demande : nombre de requêtes indépendant des messages et événements | "
-        "épinglé par `tests/accompagnement/test_views_requests.py::"
+        "épinglé par `tests/support/test_views_requests.py::"
         "test_request_page_query_count_does_not_grow_with_the_timeline` | tenu (test en CI) |"
     )
     lines.append(page_row("request", "p95 serveur ≤ 40 ms"))

@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import TeamMemberFactory, UserFactory
+from tests.accounts.factories import TeamMemberFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def users_by_role(agent, member, pilot):
 def _strict_project_templates():
     import logging
 
-    from .template_strictness import UndefinedVariableCollector, project_template_names
+    from tests.template_strictness import UndefinedVariableCollector, project_template_names
 
     logger = logging.getLogger("django.template")
     collector = UndefinedVariableCollector(project_template_names())

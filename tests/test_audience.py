@@ -28,7 +28,8 @@ from accompagnement.interventions.models import Intervention
 from accompagnement.knowledge.models import Article
 from ddi.enums import DDIKind
 from ddi.models import DDI, ProgrammeUse
-from tests.factories import (
+from tests.campaigns.factories import MilestoneFactory
+from tests.ddi.factories import (
     AttachmentFactory,
     DDIFactory,
     DepartmentFactory,
@@ -36,9 +37,8 @@ from tests.factories import (
     RegionFactory,
     ServiceCentreFactory,
 )
-from tests.factories_articles import ArticleFactory
-from tests.factories_campaigns import MilestoneFactory
-from tests.factories_interventions import InterventionFactory
+from tests.interventions.factories import InterventionFactory
+from tests.knowledge.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

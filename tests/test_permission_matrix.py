@@ -13,19 +13,14 @@ from accompagnement.accounts.models import PendingSignIn
 from accompagnement.campaigns.models import CalendarToken
 from accompagnement.support.enums import MessageKind
 from accompagnement.support.models import Attachment, SavedFilter
-from tests.factories import (
-    AttachmentFactory,
-    DDIFactory,
-    MessageFactory,
-    SupportRequestFactory,
-    TeamMemberFactory,
-    UserFactory,
-)
-from tests.factories_articles import ArticleFactory
-from tests.factories_campaigns import MilestoneFactory
-from tests.factories_interventions import InterventionFactory, RegistrationFactory
-from tests.factories_problems import ProblemFactory
-from tests.factories_study import DiagnosticFactory, ExperimentFactory, StudyFactory
+from tests.accounts.factories import TeamMemberFactory, UserFactory
+from tests.campaigns.factories import MilestoneFactory
+from tests.ddi.factories import AttachmentFactory, DDIFactory
+from tests.interventions.factories import InterventionFactory, RegistrationFactory
+from tests.knowledge.factories import ArticleFactory
+from tests.problems.factories import ProblemFactory
+from tests.study.factories import DiagnosticFactory, ExperimentFactory, StudyFactory
+from tests.support.factories import MessageFactory, SupportRequestFactory
 
 ROLES = ("anonymous", "agent_a", "agent_b", "member", "pilot")
 LOGIN = "login"  # expected: redirected to the login page
@@ -90,7 +85,7 @@ MATRIX = {
     ("problems:resolve", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
     ("problems:publish", "problem", "post"): row(LOGIN, 403, 403, 302, 302),
     # Sign in with ProConnect: off in the tests' settings, so its flow URLs do not exist
-    # (404; tests/accompagnement/test_proconnect.py turns it on). The refusal page and the
+    # (404; tests/accounts/test_proconnect.py turns it on). The refusal page and the
     # return from the provider's logout are public. The pilot alone opens the accounts of
     # pending sign-ins (an empty form is refused with its errors: 400).
     ("accounts:authenticate", None, "get"): row(404, 404, 404, 404, 404),
@@ -125,7 +120,7 @@ MATRIX = {
     ("steering:reminders", None, "get"): row(LOGIN, 403, 403, 403, 200),
     ("steering:reminders_resend", "milestone_a", "post"): row(LOGIN, 403, 403, 403, 302),
     # The optimisation study: the team's, closed to agents until the pilot opens it (an
-    # agent then reads the overview only: tests/accompagnement/test_study_views.py).
+    # agent then reads the overview only: tests/study/test_views.py).
     ("study:index", None, "get"): row(LOGIN, 403, 403, 200, 200),
     ("study:visibility", None, "post"): row(LOGIN, 403, 403, 403, 302),
     ("study:diagnostic_create", None, "get"): row(LOGIN, 403, 403, 200, 200),

@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 
 from accompagnement.accounts.models import Role
 from accompagnement.accounts.services import user_upsert
-from tests.factories import DEFAULT_PASSWORD, ProgrammeFactory
-from tests.factories_articles import ArticleFactory
-from tests.factories_campaigns import MilestoneFactory
+from tests.accounts.factories import DEFAULT_PASSWORD
+from tests.campaigns.factories import MilestoneFactory
+from tests.ddi.factories import ProgrammeFactory
+from tests.knowledge.factories import ArticleFactory
 
 pytestmark = pytest.mark.browser
 

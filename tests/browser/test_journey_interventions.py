@@ -9,8 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accompagnement.interventions.models import Feedback, Intervention, Registration
+from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.browser.test_journey_requests import log_in, log_out
-from tests.factories import CategoryFactory, TeamMemberFactory, UserFactory
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.browser
 

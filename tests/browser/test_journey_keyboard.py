@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accompagnement.axes.models import Axis
-from tests.factories import DEFAULT_PASSWORD, CategoryFactory, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.browser
 

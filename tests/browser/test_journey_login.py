@@ -3,7 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD, AttachmentFactory, TeamMemberFactory, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, TeamMemberFactory, UserFactory
+from tests.ddi.factories import AttachmentFactory
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 from accompagnement.problems.models import Problem
 from accompagnement.support.models import Message
+from tests.accounts.factories import TeamMemberFactory
 from tests.browser.test_journey_requests import log_in, log_out
-from tests.factories import CategoryFactory, SupportRequestFactory, TeamMemberFactory
+from tests.support.factories import CategoryFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.browser
 

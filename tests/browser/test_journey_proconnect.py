@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from accompagnement.accounts import proconnect
 from tests import fake_oidc_provider as fake
-from tests.factories import DEFAULT_PASSWORD, DDIFactory, TeamMemberFactory, UserFactory
+from tests.accounts.factories import DEFAULT_PASSWORD, TeamMemberFactory, UserFactory
+from tests.ddi.factories import DDIFactory
 
 pytestmark = pytest.mark.browser
 

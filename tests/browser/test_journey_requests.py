@@ -6,13 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accompagnement.axes.models import Axis
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    CategoryFactory,
-    SupportRequestFactory,
-    TeamMemberFactory,
-    UserFactory,
-)
+from tests.accounts.factories import DEFAULT_PASSWORD, TeamMemberFactory, UserFactory
+from tests.support.factories import CategoryFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.browser
 

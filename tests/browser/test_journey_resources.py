@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 from accompagnement.knowledge.models import SuggestionFollow
 from accompagnement.knowledge.services import article_update_search
 from accompagnement.support.services.requests import support_request_update_search
+from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.browser.test_journey_requests import log_in, log_out
-from tests.factories import SupportRequestFactory, TeamMemberFactory, UserFactory
-from tests.factories_articles import ArticleFactory
+from tests.knowledge.factories import ArticleFactory
+from tests.support.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.browser
 

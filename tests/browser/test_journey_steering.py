@@ -8,14 +8,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from accompagnement.axes.models import Axis
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    CategoryFactory,
-    DDIFactory,
-    SupportRequestFactory,
-    TeamMemberFactory,
-    UserFactory,
-)
+from tests.accounts.factories import DEFAULT_PASSWORD, TeamMemberFactory, UserFactory
+from tests.ddi.factories import DDIFactory
+from tests.support.factories import CategoryFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.browser
 

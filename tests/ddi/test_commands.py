@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ddi.models import DDI, Region
-
-from .data_files import rewrite_cell
+from tests.ddi.data_files import rewrite_cell
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@
 import pytest
 
 from ddi.loaders import ReferenceDataError, read_reference_data
-
-from .data_files import rewrite_cell, rewrite_line
+from tests.ddi.data_files import rewrite_cell, rewrite_line
 
 
 def test_shipped_files_are_valid():

@@ -14,8 +14,7 @@ from ddi.models import (
     Structure,
 )
 from ddi.services import reference_data_load
-
-from .data_files import rewrite_cell
+from tests.ddi.data_files import rewrite_cell
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from accompagnement.axes.models import Axis
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.support.services.requests import support_request_create
-from tests.factories import CategoryFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.faults.smtp_stub import SmtpStub
 from tests.integration.test_reminders_worker import (
     broker,  # noqa: F401 (fixture)
     mail_dir,  # noqa: F401 (fixture)
@@ -21,8 +22,7 @@ from tests.integration.test_reminders_worker import (
     wait_until,
     workers,  # noqa: F401 (fixture)
 )
-
-from .smtp_stub import SmtpStub
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

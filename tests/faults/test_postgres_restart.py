@@ -15,8 +15,10 @@ from accompagnement.outbox.models import Notification
 from accompagnement.support.enums import EventKind
 from accompagnement.support.models import Attachment, Event, ReferenceCounter, SupportRequest
 from accompagnement.support.services.requests import FileToStore, support_request_create
-from tests.factories import CategoryFactory, DDIFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.ddi.factories import DDIFactory
 from tests.integration.test_reminders_worker import broker  # noqa: F401 (fixture)
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,7 @@ from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.support.enums import EventKind, Priority
 from accompagnement.support.models import Event, SupportRequest
 from accompagnement.web.celery_signals import WORKER_HEARTBEAT_KEY
-from tests.factories import CategoryFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.integration.test_reminders_worker import (
     broker,  # noqa: F401 (fixture)
     mail_dir,  # noqa: F401 (fixture)
@@ -26,6 +26,7 @@ from tests.integration.test_reminders_worker import (
     worker_broker_url,
     workers,  # noqa: F401 (fixture)
 )
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

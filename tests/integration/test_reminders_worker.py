@@ -29,8 +29,9 @@ from accompagnement.campaigns.services import milestone_reminders_dispatch
 from accompagnement.outbox import tasks as outbox_tasks
 from accompagnement.outbox.models import Notification, NotificationStatus
 from config.celery import app
-from tests.factories import DDIFactory, UserFactory
-from tests.factories_campaigns import MilestoneFactory
+from tests.accounts.factories import UserFactory
+from tests.campaigns.factories import MilestoneFactory
+from tests.ddi.factories import DDIFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 IS_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
