@@ -1,3 +1,6 @@
+"""Every model of the app, imported from its package: Django imports this module when the
+app loads, so every model registers under the one app label the migrations know."""
+
 from accompagnement.accounts.models import (
     PendingSignIn,
     PendingSignInStatus,

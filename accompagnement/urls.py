@@ -1,3 +1,7 @@
+"""The app's URLs: each package's, mounted under its path and namespace; the home page, the
+health check, the accessibility statement; Django's login, logout and password pages with
+the portal's forms and rate limits."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 

@@ -22,4 +22,4 @@ def use_the_django_logging(**_):
     dictConfig(settings.LOGGING)
 
 
-# Task logs, the worker's heartbeat and beat's last run (accompagnement/celery_signals.py).
+# Task logs, the worker's heartbeat and beat's last run (accompagnement/web/celery_signals.py).

@@ -1,4 +1,5 @@
-"""The pilot's form that opens the account of a ProConnect sign-in."""
+"""The account forms: sign-in, password reset and change (Django's, in DSFR markup), and
+the pilot's form that opens the account of a ProConnect sign-in."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import ButtonHolder, Div, Field, Layout, Submit

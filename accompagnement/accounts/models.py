@@ -1,9 +1,5 @@
-"""Sign-ins with ProConnect that no account matched yet.
-
-A civil servant whose e-mail address matches no account is not let in: their sign-in is
-kept here, with what ProConnect said about them, until the pilot opens their account.
-One row per e-mail address: signing in again updates it.
-"""
+"""People: the users and their role, the team members' profiles, and the ProConnect sign-ins
+that no account matched yet."""
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -181,6 +177,13 @@ class PendingSignInStatus(models.TextChoices):
 
 
 class PendingSignIn(models.Model):
+    """A sign-in with ProConnect that no account matched yet.
+
+    A civil servant whose e-mail address matches no account is not let in: their sign-in is
+    kept here, with what ProConnect said about them, until the pilot opens their account.
+    One row per e-mail address: signing in again updates it.
+    """
+
     email = models.EmailField(_("adresse électronique"))
     given_name = models.CharField(_("prénom"), max_length=150, blank=True)
     usual_name = models.CharField(_("nom"), max_length=150, blank=True)

@@ -1,11 +1,7 @@
-"""Reads of the ProConnect sign-ins waiting for an account."""
-# Reads: each list the screens render, with its joins.
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
+"""Reads of the accounts: the ProConnect sign-ins waiting for an account, the team roster,
+and who may open those accounts (`get_pending_sign_in_for`: 403 for anyone but the pilot,
+404 for a sign-in already handled). The role predicates are in `roles.py`.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet

@@ -1,5 +1,5 @@
-"""Accounts and team profiles."""
-# ProConnect sign-ins that matched no account, and the pilot opening those accounts.
+"""Accounts and team profiles; the ProConnect sign-ins that matched no account, and the pilot
+opening those accounts."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction

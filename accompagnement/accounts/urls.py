@@ -1,5 +1,8 @@
-"""Sign in with ProConnect. Register with the provider the redirect URI
-`https://<site>/oidc/callback/` and the post-logout URI `https://<site>/deconnexion/proconnect/`."""
+"""Sign in with ProConnect, and the pilot's pages that open the accounts of unknown sign-ins.
+
+Register with the provider the redirect URI `https://<site>/oidc/callback/` and the
+post-logout URI `https://<site>/deconnexion/proconnect/`. Login and logout themselves are
+mounted by `accompagnement/urls.py`."""
 
 from django.urls import path
 

@@ -1,6 +1,6 @@
 """Sign in with ProConnect: the login page's button, the OpenID Connect flow, the pages
 that say why a sign-in was refused, the logout that ends the ProConnect session, and the
-pilot's list of sign-ins waiting for an account."""
+pilot's list of sign-ins waiting for an account, with the form that opens one."""
 
 import logging
 

@@ -68,7 +68,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
-    """The pilot confirms or corrects the seeded dates here (see services.campaigns)."""
+    """The pilot confirms or corrects the seeded dates here (see services.py)."""
 
     form = MilestoneAdminForm
     list_display = ["title", "campaign", "due_date", "confidence", "needs_acknowledgement"]

@@ -1,25 +1,16 @@
 """Reads of the calendar: which milestones concern which DDI, where each DDI stands, and the
-share of targeted DDIs that marked each milestone done.
+share of targeted DDIs that marked each milestone done; the milestone reminders due on a
+day and to whom, and the pilot's view of their deliveries; the access helpers of the
+calendar, its iCalendar feed and the acknowledgements (`get_<thing>_for`, 403 or 404).
 
 The audience of a milestone mixes a JSON list (DDI kinds) and two many-to-many relations;
 rather than one query per milestone or per DDI, the pages read the milestones with their
 audience (3 queries), every DDI's profile (1 query) and the acknowledgements (1 query),
 and match them in memory (`accompagnement.audience`): the query count does not grow with
-milestones or DDIs.
+milestones or DDIs. The writes are in `services.py`.
 """
-# Reads of the reminder jobs and of the pilot's view of their deliveries.
-#
-# Which milestone reminders are due on a day and to whom, which requests are overdue or
-# waiting for their DDI, what the pilot's weekly digest says, and, per milestone, how many
-# reminders went out. The writes are in `services.reminders`.
-#
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -332,6 +323,8 @@ def get_milestone_for_pilot(pk: int) -> Milestone:
 
 # The query parameter of the calendar feed that carries a person's secret.
 CALENDAR_FEED_PARAM = "jeton"
+# The alphabet and length of `secrets.token_urlsafe` secrets (campaigns/models.py).
+CALENDAR_TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def can_view_calendar(user) -> bool:
@@ -341,7 +334,7 @@ def can_view_calendar(user) -> bool:
 def can_acknowledge_milestone(user, milestone) -> bool:
     """Only an agent of a DDI the milestone targets marks it done: never the team on a DDI's
     behalf, never for an informational milestone. `milestone` comes with its audience
-    (`selectors_campaigns.milestones_with_audience`)."""
+    (`milestones_with_audience`)."""
 
     if not is_agent(user) or not milestone.needs_acknowledgement:
         return False
@@ -375,9 +368,11 @@ def get_calendar_feed_user(request):
 
     if CALENDAR_FEED_PARAM in request.GET:
         secret = request.GET[CALENDAR_FEED_PARAM]
+        # Only what `new_calendar_token` can produce reaches the database (PostgreSQL
+        # refuses a NUL byte in a query parameter: that would be a 500, not a 404).
         token = (
             CalendarToken.objects.select_related("user").filter(token=secret).first()
-            if secret
+            if CALENDAR_TOKEN_FORMAT.fullmatch(secret)
             else None
         )
         user = token.user if token is not None else None

@@ -1,4 +1,8 @@
-"""Celery tasks: thin, they take ids and call services; they own their retries."""
+"""The campaigns' Celery tasks: the milestone reminders, fanned out in batches.
+
+Thin: they take ids and call services; they own their retries. Their schedules are in
+`accompagnement/tasks.py`.
+"""
 
 import logging
 
@@ -15,9 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------- reminders
-# Each job is idempotent (see services/reminders.py): a second run, a second beat or a
-# redelivered message records nothing new. Late acknowledgement (settings) redelivers a
-# task cut by a lost worker.
+# Each job is idempotent (see services.py): a second run, a second beat or a redelivered
+# message records nothing new. Late acknowledgement (settings) redelivers a task cut by a
+# lost worker.
 
 
 @shared_task(name=services.MILESTONE_REMINDERS, ignore_result=True)

@@ -1,10 +1,9 @@
-"""The campaign calendar: the page, a DDI's "done", the iCalendar feed and its secret.
+"""The campaign calendar: the page, a DDI's "done", the iCalendar feed and its secret; and
+the pilot's view of the milestone reminders (mounted under `/pilotage/rappels/`).
 
-Access always goes through `permissions`; reads through `selectors_campaigns`; writes
-through `services.campaigns`.
+Access and reads go through `selectors.py` (`can_view_calendar`, `get_<thing>_for`);
+writes through `services.py`.
 """
-# The pilot's view of the milestone reminders: what went out, what waits, what failed,
-# and a button to send the failed ones again.
 
 from datetime import timedelta
 
@@ -166,6 +165,8 @@ def _ical_calendar(milestones, *, page_url: str, sessions=()) -> bytes:
     return calendar.to_ical()
 
 
+# The pilot's view of the milestone reminders: what went out, what waits, what failed,
+# and a button to send the failed ones again.
 @roles.role_required(roles.is_pilot)
 @require_GET
 def reminders(request):

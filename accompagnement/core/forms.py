@@ -1,4 +1,6 @@
-"""Form fields shared by the project's forms."""
+"""What every form of the portal builds on: the DSFR base form and its one renderer (which
+writes `<select>` elements in Python rather than through two templates per option), and
+shared fields, widgets and crispy layout helpers."""
 
 from crispy_forms.layout import Div
 from django import forms

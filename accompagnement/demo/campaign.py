@@ -1,9 +1,8 @@
-"""Demo data: fictional people only, with `example.org` addresses, and a demonstration
-campaign whose milestones fall due from today, so that the reminder jobs have work.
+"""A demonstration campaign whose milestones fall due from today, so that the reminder jobs
+have work.
 
-Used by `manage.py seed_demo`; idempotent (people are upserted by e-mail, the demo
-milestones by code, the demonstration articles of `data/demo_articles/` created once by
-address and never overwritten, the demonstration sessions created once by title).
+Used by `manage.py seed_demo`; idempotent (the demo milestones are kept by code, and moved
+to their new dates on a later day).
 """
 
 from dataclasses import dataclass

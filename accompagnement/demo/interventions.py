@@ -1,9 +1,7 @@
-"""Demo data: fictional people only, with `example.org` addresses, and a demonstration
-campaign whose milestones fall due from today, so that the reminder jobs have work.
+"""Demonstration training sessions, open for registration, with a few demo agents
+registered.
 
-Used by `manage.py seed_demo`; idempotent (people are upserted by e-mail, the demo
-milestones by code, the demonstration articles of `data/demo_articles/` created once by
-address and never overwritten, the demonstration sessions created once by title).
+Used by `manage.py seed_demo`; idempotent (each session is created once by title).
 """
 
 from dataclasses import dataclass

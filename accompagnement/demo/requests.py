@@ -289,7 +289,7 @@ def _references_reserve(per_year: Counter) -> dict[int, int]:
 
 
 def _search_vectors_fill(pks: tuple[int, int]) -> None:
-    """One UPDATE, same vector as `services.requests.support_request_update_search`."""
+    """One UPDATE, same vector as `support.services.requests.support_request_update_search`."""
     if connection.vendor != "postgresql":
         return
     messages = (

@@ -1,23 +1,8 @@
-"""Bulk demo requests, for `manage.py seed_demo --requests N` (fictional people only).
+"""What the bulk demo requests are drawn from: fictional names, the texts of requests,
+replies and notes, and the distributions (categories, priorities, months, years, DDI kinds,
+statuses by age, Chorus objects) that make the volumes realistic.
 
-Realistic volumes for the benchmarks and the screens: requests from the demo DDIs and,
-less often each, from every other DDI, filed since the team was created (9 September
-2011) until today, with their messages, internal notes and audit timeline. Old requests
-are closed (or redirected); the open ones are recent.
-
-Each run ADDS `count` requests: nothing is deleted or rewritten. References are
-`ACC-<year of filing>-<5 digits>`; the numbers are reserved in `ReferenceCounter` before
-anything is written, so requests filed afterwards (by the portal, or by another run)
-never collide. A year holds at most 99,999 requests: a year that is full is skipped, and
-the command refuses when the years together are full.
-
-Only fictional people (`example.org`) file, follow or handle these requests: the demo
-accounts, and `AGENTS_PER_DDI` fictional agents created once in every DDI.
-
-Speed (200,000 requests in under 2 minutes on PostgreSQL, 89 to 107 s measured on
-two-core machines): the reference data is read once, rows are built in Python as plain
-tuples and written in batches of `BATCH_SIZE` (COPY on PostgreSQL, `bulk_create` elsewhere), and on
-PostgreSQL the full-text vectors are filled by one set-based UPDATE at the end.
+The seeding itself is described in `requests.py`.
 """
 
 from accompagnement.support.enums import Priority, Status

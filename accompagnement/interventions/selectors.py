@@ -1,18 +1,13 @@
 """Reads of the interventions: which sessions concern a DDI, their places, their
 registrants as each role may see them, the sessions of a person's calendar, and the pilot's
-coverage of the DDIs by topic.
+coverage of the DDIs by topic; and who may see, manage, register for or rate a session
+(the `get_<thing>_for` helpers views use, which raise 403 or 404).
 
 The audience of a session mixes a JSON list (DDI kinds) and two many-to-many relations:
 the pages read the sessions with their audience (a few queries) and match them in memory
 against the DDI's profile (1 query), as the calendar does for milestones
 (`accompagnement.audience`).
 """
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -2,8 +2,8 @@
 
 Agents see the sessions meant for their DDI and register themselves or colleagues of their
 DDI; the team announces and manages sessions and records attendance; the pilot sees which
-DDIs have been trained. Access through `permissions`, reads through
-`selectors_interventions`, writes through `services.interventions`.
+DDIs have been trained. Access and reads go through `selectors.py` (`get_<thing>_for`),
+writes through `services.py`.
 """
 
 from django.contrib import messages

@@ -2,7 +2,7 @@
 
 DDI kinds are kept as a JSON list (like `Milestone.ddi_kinds`) so that the same model runs
 on SQLite and PostgreSQL; the full-text vector is PostgreSQL-only and written by
-`services.articles`.
+`services.article_update_search`.
 """
 
 from django.conf import settings
@@ -107,7 +107,7 @@ class SuggestionFollow(models.Model):
     """An agent opened an article suggested while filing a request.
 
     Whether the agent then filed a request anyway is read from `SupportRequest` afterwards
-    (`selectors_articles.suggestion_follow_figures`).
+    (`selectors.suggestion_follow_figures`).
     """
 
     article = models.ForeignKey(

@@ -62,7 +62,7 @@ def any_word_query(words: list[str]) -> SearchQuery:
 
 
 def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """PostgreSQL: the French vector kept by `services.articles`, best match first.
+    """PostgreSQL: the French vector kept by `services.py`, best match first.
     Elsewhere: every word in the title, summary or text."""
     text = text.strip()
     if not text:

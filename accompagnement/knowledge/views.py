@@ -1,8 +1,9 @@
-"""The knowledge base at /ressources/: the list, an article, writing one, and the
-suggestions shown while an agent types a request.
+"""The knowledge base at /ressources/: the list, an article, writing one, and the link of a
+suggestion made while an agent types a request (the suggestions themselves are support's:
+`support/views/requests.py`).
 
-Access always goes through `permissions`; reads through `selectors_articles`; writes
-through `services.articles`.
+Access and reads go through `selectors.py` (`get_article_for`); writes through
+`services.py`.
 """
 
 from django.contrib import messages

@@ -1,4 +1,5 @@
-"""The outbox: every e-mail the portal sends, recorded before it is sent."""
+"""The outbox: every e-mail the portal sends, recorded before it is sent (all but the
+password reset link, which Django's own view sends at once)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

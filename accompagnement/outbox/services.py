@@ -1,38 +1,15 @@
-"""Notifications: recorded in the outbox with the change, sent by Celery after commit.
+"""Recording e-mails in the outbox: with the change they report, sent by Celery after commit.
 
 A notification row is written in the same transaction as the change it reports, under a
-unique key; the task is queued with `transaction.on_commit`. If the broker is down the
-row stays pending and the periodic sweep sends it later: nothing is lost, nothing is
-sent twice.
+unique key; its sending is queued with `transaction.on_commit`. A job that runs twice, two
+beats by mistake or a redelivered task meets the keys already taken and records nothing
+new. If the broker is down the row stays pending and the periodic sweep sends it later
+(`sending.py`): nothing is lost, nothing is sent twice.
+
+`notification_record` records one e-mail for some people and queues a task per e-mail;
+`_outbox_record` records many rows at once (reminders, the weekly digest) and queues one
+`send_notifications` task per batch, which runs `notifications_send_in_turn`.
 """
-# Reminders: milestone reminders fanned out in batches, SLA reminders to assignees, nudges
-# and automatic closing of requests waiting for their DDI, the pilot's weekly digest.
-#
-# Never twice, never lost. Every e-mail is first recorded in the outbox (`Notification`)
-# under a unique key, in the same transaction as what it reports, then queued after commit;
-# `notification_send` claims each row before sending it, and the periodic sweep sends what
-# was left behind (broker down, worker killed, mail server failing). The keys:
-#
-# - milestone reminder: a `ReminderDelivery` (milestone × recipient × offset, unique) and
-#   its e-mail `milestone:<milestone>:<due date>:<offset>:<recipient>` (the due date in the
-#   key: should a delivery be cleared, as the demo does when it moves its milestones, the
-#   reminder of the new date is a new e-mail, not the old one already sent);
-# - SLA reminder: `sla:<request>:<local date>:<assignee>` (once a day at most);
-# - nudge: `nudge:<request>:<start of the waiting>:<recipient>` (once per waiting period);
-# - weekly digest: `digest:<ISO week>:<pilot>`.
-#
-# A job that runs twice, two beats by mistake or a redelivered task meets the keys already
-# taken and records nothing new.
-#
-# The daily milestone job (`milestone_reminders_dispatch`) only reads: it works out the
-# (milestone, offset) pairs due today and the people not yet reminded, and queues one
-# `reminders_fanout_batch` task per `REMINDER_BATCH_SIZE` of them; each batch records its
-# rows in its own short transaction (`milestone_reminders_record`) and, after commit,
-# queues one `send_notifications` task that sends its e-mails in turn, each row claimed on
-# its own (a task per e-mail would spend more on the broker than on the sending). A batch
-# lost with a killed worker is found again by the next run of the job (every 10 minutes),
-# since its people still have no delivery; e-mails left behind are the sweep's.
-#
 
 import logging
 from collections.abc import Iterable
@@ -105,7 +82,8 @@ def notifications_enqueue(notification_ids: list[int]) -> None:
             return
 
 
-# People per fan-out task: a short transaction each, and a killed worker loses little.
+# People per reminder fan-out task (campaigns), e-mails per sending task: a short
+# transaction each, and a killed worker loses little.
 REMINDER_BATCH_SIZE = 500
 # Rows per INSERT / `key IN (…)` when recording many notifications at once.
 OUTBOX_CHUNK = 500

@@ -1,4 +1,7 @@
-"""Celery tasks: thin, they take ids and call services; they own their retries."""
+"""The outbox's Celery tasks: sending one e-mail, a batch in turn, and the periodic sweep.
+
+Thin: they take ids and call `sending.py` or `services.py`; they own their retries.
+"""
 
 import logging
 
@@ -36,7 +39,7 @@ def send_notification(notification_id: int, retry: bool = True) -> str:
 
 @shared_task(name=sending.SEND_PENDING_NOTIFICATIONS, ignore_result=True)
 def send_pending_notifications() -> dict[str, int]:
-    """Periodic sweep: re-queue the notifications left behind (see schedules.py)."""
+    """Periodic sweep: re-queue the notifications left behind (accompagnement/tasks.py)."""
 
     return notifications_requeue()
 

@@ -1,14 +1,9 @@
-"""Reads behind the problem screens: the list, a problem's page and its candidate requests.
+"""Reads behind the problem screens: the list, a problem's page and its candidate requests,
+and who may manage problems (`get_problem_for`: 403 outside the team, 404 if unknown).
 
 Every list is read in one query (no per-row read): the problem page's query count does
 not depend on how many requests, DDIs or answers it shows.
 """
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
 
 from dataclasses import dataclass
 from datetime import timedelta

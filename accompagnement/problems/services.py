@@ -1,6 +1,7 @@
-"""Problems reported by many DDIs: grouping requests, one answer for all, resolving all.
+"""Problems reported by many DDIs: grouping requests, one answer for all, resolving all,
+publishing the answer as a FAQ article.
 
-An answer reaches each linked request through `services.requests.support_request_reply`
+An answer reaches each linked request through `support.services.requests.support_request_reply`
 (a public team reply: timeline, status, first response, e-mail from the outbox), after a
 `ProblemAnswerDelivery` row is claimed under its unique (answer, request) pair; its
 e-mails are keyed `problem_answer:<answer>:<request>`. Repeating the action, posting the

@@ -1,7 +1,8 @@
 """Problems reported by many DDIs (`/equipe/problemes/`): the team's screens only.
 
 Agents never reach these pages; they see a problem's answer as a team reply on their own
-request. Writes go through `services.problems`.
+request. Access and reads go through `selectors.py` (`get_problem_for`), writes through
+`services.py`.
 """
 
 from django.contrib import messages

@@ -1,8 +1,6 @@
-"""Reads of the reminder jobs and of the pilot's view of their deliveries.
+"""Reads of the pilot's weekly digest: what it says and who receives it.
 
-Which milestone reminders are due on a day and to whom, which requests are overdue or
-waiting for their DDI, what the pilot's weekly digest says, and, per milestone, how many
-reminders went out. The writes are in `services.reminders`.
+The writes are in `services.py`.
 """
 
 from datetime import datetime, timedelta

@@ -1,4 +1,7 @@
-"""Celery tasks: thin, they take ids and call services; they own their retries."""
+"""The steering Celery task: the pilot's weekly digest.
+
+Thin: it calls a service and owns its retries. Its schedule is in `accompagnement/tasks.py`.
+"""
 
 import logging
 

@@ -4,7 +4,7 @@ A study has dated phases (analysis, recommendations, experimentation), one diagn
 analysed DDI, recommendations, and experiments: a recommendation tried in a pilot DDI. The
 mix of analysed DDIs and the number of pilot DDIs it requires are data on the study (the
 2011 study: 2 DDCS, 2 DDPP, 2 DDCSPP, 1 DDT(M); 3 pilot DDIs), checked by
-`selectors_study.analysis_mix`.
+`selectors.analysis_mix`.
 """
 
 from datetime import date

@@ -1,14 +1,9 @@
-"""Reads of the optimisation study: the follow-up page, the mix check, the edit forms' lists.
+"""Reads of the optimisation study: the follow-up page, the mix check, the edit forms' lists,
+and who may read or edit the study (the `get_<thing>_for` helpers, 403 or 404).
 
 The overview runs a fixed number of queries whatever the number of diagnostics,
 recommendations and experiments: every list is fetched once with its joins.
 """
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """The optimisation study: the follow-up page and the team's edit forms.
 
-Access through `permissions`; reads through `selectors_study`; writes through
-`services.study`.
+Access and reads go through `selectors.py` (`get_study_for`, `get_<thing>_for`); writes
+through `services.py`.
 """
 
 from django.contrib import messages

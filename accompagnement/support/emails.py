@@ -1,6 +1,7 @@
 """The e-mails about a request, registered with the outbox (outbox/registry.py).
 
-Recorded by `services.requests` and `services.reminders`; each kind has
+Recorded by `services/requests.py`, `services/team_actions.py` and `services/reminders.py`
+(problems' answers reach requests through `services/requests.py` too); each kind has
 `templates/support/emails/<kind>{_subject.txt,.txt,.html}`.
 """
 

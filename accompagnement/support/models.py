@@ -1,4 +1,5 @@
-"""Support requests and what hangs on them: messages, attachments, the audit timeline."""
+"""Support requests and what hangs on them: messages, attachments, the audit timeline; the
+reference counter, and the members' saved queue filters."""
 
 import uuid
 
@@ -171,7 +172,7 @@ class SupportRequest(models.Model):
     reopened_count = models.PositiveSmallIntegerField(_("réouvertures"), default=0)
     # French working days from filing to `first_response_at` / `resolved_at` (local dates),
     # stored so that medians and percentiles are computed in SQL; written with the
-    # timestamps by `services.requests`.
+    # timestamps by `services/requests.py`.
     first_response_days = models.PositiveIntegerField(
         _("délai de première réponse (jours ouvrés)"), null=True, blank=True
     )
@@ -179,7 +180,7 @@ class SupportRequest(models.Model):
         _("délai de résolution (jours ouvrés)"), null=True, blank=True
     )
     # Set when the retention delay has passed and the personal data were replaced
-    # (`services.privacy`): the request then only serves the figures.
+    # (`privacy/services.py`): the request then only serves the figures.
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
     # Optimistic locking: every write checks and bumps it.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -211,7 +212,7 @@ class SupportRequest(models.Model):
             ),
             # The queue's due-date sorts over all requests, in either direction.
             models.Index(fields=["resolution_due", "id"], name="request_due"),
-            # The queue's two priority sorts (`selectors_queue.SORTS`), read in either
+            # The queue's two priority sorts (`selectors/queue.py` `SORTS`), read in either
             # direction.
             models.Index(
                 fields=["-priority_rank", "created_at", "id"], name="request_priority_rank"

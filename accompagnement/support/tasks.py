@@ -1,4 +1,8 @@
-"""Celery tasks: thin, they take ids and call services; they own their retries."""
+"""Support's Celery tasks: SLA reminders, nudges and automatic closing of waiting requests.
+
+Thin: they call services and own their retries. Their schedules are in
+`accompagnement/tasks.py`.
+"""
 
 import logging
 

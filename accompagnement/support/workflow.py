@@ -1,6 +1,6 @@
 """The request lifecycle: one table of allowed transitions, and who may make each.
 
-`services.requests.support_request_transition` is the only code that changes a status.
+`services/requests.py` `support_request_transition` is the only code that changes a status.
 """
 
 from enum import StrEnum

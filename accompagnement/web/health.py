@@ -1,4 +1,5 @@
-"""Health checks of the services the portal depends on."""
+"""`/sante/`: health checks of the services the portal depends on (database, cache, broker,
+Celery worker and beat), for the monitoring and the load balancer's probe."""
 
 import logging
 import time
@@ -75,7 +76,7 @@ def _check_recent(key: str, stale_after: int, missing: str) -> dict:
 
 
 def check_worker() -> dict:
-    """The last heartbeat of a Celery worker (written by the worker, celery_signals.py)."""
+    """The last heartbeat of a Celery worker (written by the worker, web/celery_signals.py)."""
     return _check_recent(WORKER_HEARTBEAT_KEY, WORKER_STALE_AFTER_SECONDS, "no heartbeat")
 
 

@@ -1,24 +1,22 @@
-"""Every request gets an id: the proxy's `X-Request-ID` when it sends a sane one, a new
-one otherwise. It is on every log line of the request and in the response's header, so
-that a user's complaint, the proxy's access log and the portal's log meet.
+"""The portal's middlewares: request ids and timings, security headers, session expiry.
 
-Every response also says how long the portal took to build it (`Server-Timing`, shown by
-the browsers' developer tools; `make bench` reads it): the time spent in Django, from the
-first middleware to the response, without the network nor the web server's queue. For a
-streamed export, the rows written afterwards are not counted.
+- Every request gets an id: the proxy's `X-Request-ID` when it sends a sane one, a new one
+  otherwise. It is on every log line of the request and in the response's header, so that
+  a user's complaint, the proxy's access log and the portal's log meet.
+- Every response says how long the portal took to build it (`Server-Timing`, shown by the
+  browsers' developer tools; `make bench` reads it): the time spent in Django, from the
+  first middleware to the response, without the network nor the web server's queue. For a
+  streamed export, the rows written afterwards are not counted.
+- The Content Security Policy (django-csp) also lets forms reach ProConnect when it is
+  configured: the logout form posts to the portal, which redirects to the provider's
+  end-session endpoint, and browsers check `form-action` on that redirect too.
+- `Permissions-Policy` turns off the browser features the portal never uses.
+- Sessions end after `SESSION_COOKIE_AGE` seconds without activity. Saving the session on
+  every request (SESSION_SAVE_EVERY_REQUEST) would write to the database on every page;
+  the expiry is pushed back only when the last push is older than
+  `SESSION_REFRESH_INTERVAL` seconds, and login stamps the session so that the first
+  pages after it write nothing.
 """
-# Security headers and session expiry that Django does not provide by itself.
-#
-# - The Content Security Policy (django-csp) also lets forms reach ProConnect when it is
-#   configured: the logout form posts to the portal, which redirects to the provider's
-#   end-session endpoint, and browsers check `form-action` on that redirect too.
-# - `Permissions-Policy` turns off the browser features the portal never uses.
-# - Sessions end after `SESSION_COOKIE_AGE` seconds without activity. Saving the session on
-#   every request (SESSION_SAVE_EVERY_REQUEST) would write to the database on every page;
-#   the expiry is pushed back only when the last push is older than
-#   `SESSION_REFRESH_INTERVAL` seconds, and login stamps the session so that the first
-#   pages after it write nothing.
-#
 
 import re
 import time

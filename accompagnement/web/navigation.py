@@ -1,4 +1,5 @@
-"""The main menu: one list, filtered by the viewer's role and the pages that exist."""
+"""The main menu: one list, filtered by the viewer's role and the pages that exist; and the
+context processor (`site`) that gives every template the site's identity and that menu."""
 
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from accompagnement.accounts import roles
 class NavItem:
     label: str
     url_name: str
-    allowed: object  # a predicate of roles.py taking the user
+    allowed: object  # a predicate of accounts/roles.py taking the user
 
 
 # Pages announced in DESIGN.md join the menu as soon as their URL exists.

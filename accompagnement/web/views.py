@@ -1,3 +1,5 @@
+"""The home page, one per role, and the accessibility statement."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every log line of the request carries its id (accompagnement/logging.py).
+    # First: every log line of the request carries its id (accompagnement/web/logging.py).
     "accompagnement.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -176,7 +176,7 @@ OIDC_STATE_SIZE = 48
 OIDC_NONCE_SIZE = 48
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
 OIDC_STORE_ID_TOKEN = True  # the logout sends it back to ProConnect (id_token_hint)
-OIDC_CREATE_USER = False  # the pilot opens accounts (accompagnement/proconnect.py)
+OIDC_CREATE_USER = False  # the pilot opens accounts (accompagnement/accounts/proconnect.py)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:callback"
 OIDC_TIMEOUT = 10
 LOGIN_URL = "login"
@@ -282,7 +282,7 @@ SITE_TAGLINE = _("Équipe interministérielle d'accompagnement des DDI")
 
 # A session ends after SESSION_COOKIE_AGE seconds without a page seen (2 hours), give or
 # take SESSION_REFRESH_INTERVAL: the expiry is pushed back at most that often
-# (accompagnement/http_security.py), not on every request.
+# (accompagnement/web/middleware.py), not on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
 SESSION_REFRESH_INTERVAL = 300
 SESSION_COOKIE_HTTPONLY = True
@@ -298,7 +298,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content Security Policy (django-csp), enforced in every environment so that the tests
 # and the browser journeys run under it: scripts from the portal only (django-dsfr's get
 # the request's nonce), no inline script, no inline style, nothing from elsewhere. The
-# ProConnect origin is added to form-action when it is configured (http_security.py).
+# ProConnect origin is added to form-action when it is configured (web/middleware.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

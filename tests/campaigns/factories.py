@@ -1,5 +1,4 @@
-"""Factories of the campaign calendar (kept apart from `factories.py`, which other work
-extends at the same time)."""
+"""Factories of the campaign calendar: campaigns, milestones, acknowledgements."""
 
 from datetime import date
 

@@ -417,3 +417,9 @@ def test_the_page_offers_to_create_the_first_link(client, agent):
     assert "Créer mon lien d’abonnement" in html
     assert "jeton=" not in html
     assert not CalendarToken.objects.exists()  # nothing written on a GET
+
+
+@pytest.mark.parametrize("secret", ["\x00", "jeton\x00", "x" * 100_000, "é" * 10])
+def test_a_malformed_feed_secret_is_a_404_not_a_server_error(client, db, secret):
+    # PostgreSQL refuses a NUL byte in a query parameter: the secret is checked first.
+    assert client.get(FEED_URL, {"jeton": secret}).status_code == 404

@@ -1,4 +1,4 @@
-"""Factories of the interventions (kept apart from `factories.py`)."""
+"""Factories of the interventions: sessions and registrations."""
 
 from datetime import timedelta
 

@@ -10,7 +10,7 @@ class ArticleFactory(DjangoModelFactory):
     """A published article. Traits: `draft=True`, `archived=True`.
 
     Built rows have no search vector: tests on PostgreSQL's search go through
-    `services.articles` or call `article_update_search`.
+    `knowledge.services` or call `article_update_search`.
     """
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The Celery tasks, run eagerly (`Task.apply`): retries happen in-process, at once."""
+"""The outbox's Celery tasks, run eagerly (`Task.apply`): retries happen in-process, at once."""
 
 import smtplib
 from datetime import timedelta

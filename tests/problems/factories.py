@@ -7,7 +7,7 @@ from tests.support.factories import CategoryFactory
 
 
 class ProblemFactory(DjangoModelFactory):
-    """An open problem without requests (link them with `services.problems`)."""
+    """An open problem without requests (link them with `problems.services`)."""
 
     class Meta:
         model = Problem
@@ -19,7 +19,7 @@ class ProblemFactory(DjangoModelFactory):
 
 
 class ProblemAnswerFactory(DjangoModelFactory):
-    """A bare answer row: posting it to requests goes through `services.problems`."""
+    """A bare answer row: posting it to requests goes through `problems.services`."""
 
     class Meta:
         model = ProblemAnswer

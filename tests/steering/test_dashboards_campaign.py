@@ -1,4 +1,4 @@
-"""The year-end campaign board (accompagnement/dashboards/campaign.py)."""
+"""The year-end campaign board (accompagnement/steering/dashboards/campaign.py)."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

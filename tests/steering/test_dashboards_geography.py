@@ -1,4 +1,4 @@
-"""Requests per department and the map of France (accompagnement/dashboards/geography.py)."""
+"""Requests per department and the map of France (steering/dashboards/geography.py)."""
 
 import xml.etree.ElementTree as ET
 from datetime import date, datetime

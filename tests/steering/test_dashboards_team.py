@@ -1,4 +1,4 @@
-"""Team load (accompagnement/dashboards/team.py)."""
+"""Team load (accompagnement/steering/dashboards/team.py)."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal

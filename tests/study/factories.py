@@ -1,5 +1,5 @@
-"""Factories of the optimisation study (kept apart from `factories.py`, which other work
-extends at the same time)."""
+"""Factories of the optimisation study: the study, its phases, diagnostics,
+recommendations and experiments."""
 
 from datetime import date
 

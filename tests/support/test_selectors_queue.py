@@ -1,4 +1,4 @@
-"""Reads behind the team's screens (accompagnement/queue_selectors.py)."""
+"""Reads behind the team's screens (accompagnement/support/selectors/queue.py)."""
 
 import re
 

@@ -187,7 +187,7 @@ def test_an_unknown_choice_is_ignored_and_reported(client, member, world):
 
 
 # ---------------------------------------------------------------------------- the filter block
-# Kept in the cache under a digest of what it shows (accompagnement/fragments.py).
+# Kept in the cache under a digest of what it shows (accompagnement/core/fragments.py).
 
 
 def filter_block(response) -> str:

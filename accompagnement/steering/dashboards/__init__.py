@@ -6,5 +6,8 @@
   link), rendered as HTML, as a chart, and exported as CSV and XLSX;
 - one module per view computes its tables in SQL (aggregations, never a Python loop over
   requests): `activity`, `quality`, `geography`, `campaign`, `team`;
-- `charts` draws tables as SVG on the server; `exports` streams them as CSV or XLSX.
+- `charts` draws tables as SVG on the server, from the pieces in `svg`; `exports` streams
+  them as CSV or XLSX; `formatting` writes values the French way;
+- `cache` keeps computed tables until a request changes; `aggregates` adds the SQL
+  percentiles Django lacks.
 """

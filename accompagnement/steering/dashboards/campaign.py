@@ -2,7 +2,7 @@
 DDIs most behind, and each milestone's acknowledgement rate week by week.
 
 A milestone's audience mixes a JSON list and two many-to-many relations: it is matched in
-memory by `selectors_campaigns`, as the calendar does, so the query count does not grow
+memory by `campaigns.selectors`, as the calendar does, so the query count does not grow
 with the number of DDIs, milestones or acknowledgements. Python walks DDIs, milestones
 and weeks, never requests.
 """

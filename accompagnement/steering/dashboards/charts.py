@@ -1,5 +1,6 @@
-"""Charts drawn on the server as SVG from a `Table`: no JavaScript, nothing loaded from
-elsewhere, readable when printed in black and white.
+"""Bar and line charts drawn on the server as SVG from a `Table` (with the pieces of
+`svg.py`): no JavaScript, nothing loaded from elsewhere, readable when printed in black and
+white.
 
 Every chart is an image with a title and a description (`role="img"`, `aria-labelledby`);
 the page shows the same table as data beside it. Colours come from the DSFR palette and

@@ -1,10 +1,10 @@
-"""Charts drawn on the server as SVG from a `Table`: no JavaScript, nothing loaded from
-elsewhere, readable when printed in black and white.
+"""The pieces the dashboard charts (`charts.py`) are drawn with: the palette, axis ticks and
+numbers in French, and SVG fragments (the opening with its title and description, legend,
+hatching patterns, grid lines).
 
-Every chart is an image with a title and a description (`role="img"`, `aria-labelledby`);
-the page shows the same table as data beside it. Colours come from the DSFR palette and
-keep a contrast of at least 3:1 against white; series also differ by hatching (bars) or
-dash pattern (lines), and bars carry their value as text.
+Colours come from the DSFR palette and keep a contrast of at least 3:1 against white;
+series also differ by hatching (bars) or dash pattern (lines), so that a chart printed in
+black and white stays readable.
 """
 
 import math
@@ -226,7 +226,7 @@ def _bar_patterns(chart_id: str, count: int) -> list[str]:
     return parts if len(parts) > 2 else []
 
 
-# ---------------------------------------------------------------------- bar chart
+# ---------------------------------------------------------------------- grid
 
 
 def _y_grid(ticks, y_of, left: float, right: float, kind: Kind, decimals: int) -> list[str]:

@@ -50,8 +50,8 @@ def _open_requests(scope: Scope) -> QuerySet[SupportRequest]:
 
 def tables(scope: Scope, *, now: datetime | None = None) -> list[Table]:
     """`members`, `structures` and `unassigned`. 3 queries: the open requests counted per
-    assignee, the team (`selectors_queue.team_members`, as the queue's filters list it), the
-    oldest unassigned requests."""
+    assignee, the team (`support.selectors.queue.team_members`, as the queue's filters list
+    it), the oldest unassigned requests."""
     now = now or timezone.now()
     overdue = Q(resolution_due__lt=now) | Q(
         first_response_at__isnull=True, first_response_due__lt=now

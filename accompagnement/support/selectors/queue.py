@@ -1,4 +1,5 @@
-"""Reads behind the team's screens: the shared queue, its choice lists, the team roster.
+"""Reads behind the team's screens: the shared queue, its choice lists, the team roster, a
+member's saved filters, and what the team's actions read.
 
 The queue page has a fixed query budget (DESIGN §7: at most 10 whatever the data size), so
 every list it renders is loaded here in one query, and the reference data behind the

@@ -1,19 +1,12 @@
-"""Reads of the request screens: the DDI's list, the request page and its timeline.
+"""Reads of the request screens: the DDI's list, the request page and its timeline, the open
+requests like the one being filed, and the requests the reminder jobs act on.
 
 Each function owns its joins, so that a page's query count does not grow with its rows.
+The first rule of the portal is kept here: an agent sees only their own DDI's requests, and
+never an internal note (`requests_visible_to`, `messages_visible_to`, `events_visible_to`).
+Views reach a request, a file or a saved filter through the `get_<thing>_for` helpers,
+which raise 404.
 """
-# Every access rule of the portal, in one place.
-#
-# Views never decide access themselves: they use the decorators and the
-# `get_..._for_user_or_404` helpers below. The first rule of the portal: an agent sees
-# only their own DDI, and never an internal note.
-#
-# Reads of the reminder jobs and of the pilot's view of their deliveries.
-#
-# Which milestone reminders are due on a day and to whom, which requests are overdue or
-# waiting for their DDI, what the pilot's weekly digest says, and, per milestone, how many
-# reminders went out. The writes are in `services.reminders`.
-#
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -241,7 +234,7 @@ def get_saved_filter_for(user, pk: int):
     return saved
 
 
-# ---------------------------------------------------------------------------- requests
+# ---------------------------------------------------------------------------- reminders
 
 
 def overdue_requests_to_remind(now: datetime) -> QuerySet[SupportRequest]:

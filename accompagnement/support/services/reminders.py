@@ -1,30 +1,15 @@
-"""Reminders: milestone reminders fanned out in batches, SLA reminders to assignees, nudges
-and automatic closing of requests waiting for their DDI, the pilot's weekly digest.
+"""The request reminders: SLA reminders to assignees, nudges and automatic closing of the
+requests left waiting for their DDI.
 
-Never twice, never lost. Every e-mail is first recorded in the outbox (`Notification`)
-under a unique key, in the same transaction as what it reports, then queued after commit;
-`notification_send` claims each row before sending it, and the periodic sweep sends what
-was left behind (broker down, worker killed, mail server failing). The keys:
+Never twice, never lost: every e-mail is recorded in the outbox under a unique key, in the
+same transaction as what it reports, and sent after commit (`outbox/services.py`). The keys:
 
-- milestone reminder: a `ReminderDelivery` (milestone × recipient × offset, unique) and
-  its e-mail `milestone:<milestone>:<due date>:<offset>:<recipient>` (the due date in the
-  key: should a delivery be cleared, as the demo does when it moves its milestones, the
-  reminder of the new date is a new e-mail, not the old one already sent);
 - SLA reminder: `sla:<request>:<local date>:<assignee>` (once a day at most);
-- nudge: `nudge:<request>:<start of the waiting>:<recipient>` (once per waiting period);
-- weekly digest: `digest:<ISO week>:<pilot>`.
+- nudge: `nudge:<request>:<start of the waiting>:<recipient>` (once per waiting period).
 
 A job that runs twice, two beats by mistake or a redelivered task meets the keys already
-taken and records nothing new.
-
-The daily milestone job (`milestone_reminders_dispatch`) only reads: it works out the
-(milestone, offset) pairs due today and the people not yet reminded, and queues one
-`reminders_fanout_batch` task per `REMINDER_BATCH_SIZE` of them; each batch records its
-rows in its own short transaction (`milestone_reminders_record`) and, after commit,
-queues one `send_notifications` task that sends its e-mails in turn, each row claimed on
-its own (a task per e-mail would spend more on the broker than on the sending). A batch
-lost with a killed worker is found again by the next run of the job (every 10 minutes),
-since its people still have no delivery; e-mails left behind are the sweep's.
+taken and records nothing new. The milestone reminders are in `campaigns/services.py`, the
+pilot's weekly digest in `steering/services.py`.
 """
 
 import logging

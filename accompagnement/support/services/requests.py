@@ -1,4 +1,5 @@
-"""Support requests: filing, replies, the workflow and the team's actions.
+"""Support requests: filing, replies, the workflow, and the helpers the team's actions
+(`team_actions.py`) and the reminders (`reminders.py`) build on.
 
 Every write checks the request's `version` (optimistic locking): a change made on a
 stale page raises `ConcurrentUpdateError` instead of overwriting someone else's work.

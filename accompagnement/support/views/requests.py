@@ -1,6 +1,8 @@
-"""The request screens: filing, the DDI's list, the request page, replies, files.
+"""The request screens: filing (with suggestions as the agent types), the DDI's list, the
+request page, replies, closing and reopening, files.
 
-Access always goes through `permissions`; writes through `services.requests`.
+Access always goes through `selectors/requests.py` (`get_request_for`,
+`get_attachment_for`); writes through `services/requests.py`.
 """
 
 from django.contrib import messages

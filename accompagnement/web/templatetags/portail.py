@@ -1,3 +1,6 @@
+"""The portal's template tags (`{% load portail %}`): cached fragments, Markdown, and a
+request's status and priority badges."""
+
 from django import template
 from django.utils.html import format_html
 
@@ -23,7 +26,7 @@ class CachedFragmentNode(template.Node):
 @register.tag
 def cached_fragment(parser, token):
     """`{% cached_fragment "name" key %}…{% endcached_fragment %}`: the block's HTML kept
-    in the cache under `key`, a digest of everything it shows (accompagnement/fragments.py)."""
+    in the cache under `key`, a digest of everything it shows (core/fragments.py)."""
     bits = token.split_contents()
     if len(bits) != 3:
         raise template.TemplateSyntaxError(f"{bits[0]} needs a name and a key.")
