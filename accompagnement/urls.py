@@ -3,14 +3,17 @@ health check, the accessibility statement; Django's login, logout and password p
 the portal's forms and rate limits."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, register_converter, reverse_lazy
 
 from accompagnement.accounts import forms as accounts_forms
 from accompagnement.accounts import views as accounts_views
-from accompagnement.core import ratelimits
+from accompagnement.core import converters, ratelimits
 from accompagnement.privacy import views as privacy_views
-from accompagnement.web import health
+from accompagnement.web import health, password_reset
 from accompagnement.web import views as web_views
+
+# `<reference:…>` in the packages' URL confs, read by the `include()`s below.
+register_converter(converters.ReferenceConverter, "reference")
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -42,11 +45,8 @@ urlpatterns = [
     path(
         "mot-de-passe/oubli/",
         ratelimits.limit_posts(ratelimits.RESET_IP, ratelimits.RESET_EMAIL)(
-            auth_views.PasswordResetView.as_view(
-                form_class=accounts_forms.PasswordResetForm,
-                subject_template_name="registration/password_reset_subject.txt",
-                email_template_name="registration/password_reset_email.txt",
-            )
+            # The e-mail goes through the outbox (web/password_reset.py, web/emails.py).
+            auth_views.PasswordResetView.as_view(form_class=password_reset.PasswordResetForm)
         ),
         name="password_reset",
     ),

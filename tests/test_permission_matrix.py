@@ -137,8 +137,10 @@ MATRIX = {
     ("knowledge:index", None, "get"): row(LOGIN, 200, 200, 200, 200),
     ("knowledge:detail", "article", "get"): row(LOGIN, 200, 200, 200, 200),
     ("knowledge:detail", "draft_article", "get"): row(LOGIN, 404, 404, 200, 200),
-    ("knowledge:follow", "article", "get"): row(LOGIN, 302, 302, 302, 302),
-    ("knowledge:follow", "draft_article", "get"): row(LOGIN, 404, 404, 302, 302),
+    # Following a suggestion records it: a POST (the filing form's button), never a GET.
+    ("knowledge:follow", "article", "get"): row(LOGIN, 405, 405, 405, 405),
+    ("knowledge:follow", "article", "post"): row(LOGIN, 302, 302, 302, 302),
+    ("knowledge:follow", "draft_article", "post"): row(LOGIN, 404, 404, 302, 302),
     ("knowledge:create", None, "get"): row(LOGIN, 403, 403, 200, 200),
     ("knowledge:create", None, "post"): row(LOGIN, 403, 403, 200, 200),
     ("knowledge:update", "article", "get"): row(LOGIN, 403, 403, 200, 200),

@@ -18,6 +18,10 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
+# Who reaches the admin and with which rights: granted by a superuser only.
+TECHNICAL_RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
 class TeamMemberInline(admin.StackedInline):
     model = TeamMember
     can_delete = False
@@ -71,6 +75,36 @@ class UserAdmin(BaseUserAdmin):
         if obj is None or obj.is_agent:
             return []
         return super().get_inlines(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The pilot manages accounts, not rights: read-only fields are left out of the
+        # form, so whatever is posted for them is ignored.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += TECHNICAL_RIGHTS
+        return readonly
+
+    @staticmethod
+    def _is_superuser_account(request, obj) -> bool:
+        """A superuser's account, opened by someone who is not one."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    # Only a superuser sees, changes (password included: same check) or deletes a
+    # superuser's account; anyone else gets a 403.
+    def has_view_permission(self, request, obj=None):
+        return not self._is_superuser_account(request, obj) and super().has_view_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self._is_superuser_account(request, obj) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_superuser_account(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
 
 @admin.register(TeamMember)

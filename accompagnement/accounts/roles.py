@@ -30,6 +30,12 @@ def is_pilot(user) -> bool:
     return is_authenticated(user) and user.role == Role.PILOT
 
 
+def sees_diagnostics(user) -> bool:
+    """The portal's own diagnostics (the details of `/sante/`, the `Server-Timing` header):
+    for the team and Django's staff, who run the portal; never for agents nor the public."""
+    return is_team(user) or (is_authenticated(user) and user.is_staff)
+
+
 def role_required(predicate):
     """View decorator: 403 unless `predicate(user)` holds (login is already required)."""
 

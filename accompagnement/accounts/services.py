@@ -1,9 +1,11 @@
 """Accounts and team profiles; the ProConnect sign-ins that matched no account, and the pilot
 opening those accounts."""
 
+import logging
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accompagnement.accounts.models import (
@@ -15,16 +17,149 @@ from accompagnement.accounts.models import (
 )
 from ddi.models import DDI, Ministry, Programme, Structure
 
+logger = logging.getLogger(__name__)
+
 PILOT_GROUP_NAME = "Pilotes"
-# What the pilot manages in the admin: reference data, accounts, schedules.
-PILOT_ADMIN_APPS = ("ddi", "accompagnement", "django_celery_beat")
+# What the pilot does in the admin, and nothing more (the portal's own pages check the role,
+# not these). Never a permission of `auth` (groups, permissions): technical rights are a
+# superuser's (accounts/admin.py). Nothing is deleted: an account is deactivated, a
+# schedule disabled; the audit trail (events, messages, e-mails, acknowledgements, reminders
+# sent) and what people wrote are only read.
+PILOT_PERMISSIONS = (
+    # Reference data: the pilot corrects it and fills in the contacts.
+    "ddi.view_region",
+    "ddi.add_region",
+    "ddi.change_region",
+    "ddi.view_department",
+    "ddi.add_department",
+    "ddi.change_department",
+    "ddi.view_ministry",
+    "ddi.add_ministry",
+    "ddi.change_ministry",
+    "ddi.view_programme",
+    "ddi.add_programme",
+    "ddi.change_programme",
+    "ddi.view_programmeuse",
+    "ddi.add_programmeuse",
+    "ddi.change_programmeuse",
+    "ddi.view_servicecentre",
+    "ddi.add_servicecentre",
+    "ddi.change_servicecentre",
+    "ddi.view_ddi",
+    "ddi.add_ddi",
+    "ddi.change_ddi",
+    "ddi.view_servicecentreattachment",
+    "ddi.add_servicecentreattachment",
+    "ddi.change_servicecentreattachment",
+    "ddi.view_structure",
+    "ddi.add_structure",
+    "ddi.change_structure",
+    # Accounts and the team; the ProConnect sign-ins waiting for an account are only read.
+    "accompagnement.view_user",
+    "accompagnement.add_user",
+    "accompagnement.change_user",
+    "accompagnement.view_teammember",
+    "accompagnement.add_teammember",
+    "accompagnement.change_teammember",
+    "accompagnement.view_pendingsignin",
+    # The categories of the four axes.
+    "accompagnement.view_category",
+    "accompagnement.add_category",
+    "accompagnement.change_category",
+    # Campaigns and milestones; what was acknowledged and reminded is only read.
+    "accompagnement.view_campaign",
+    "accompagnement.add_campaign",
+    "accompagnement.change_campaign",
+    "accompagnement.view_milestone",
+    "accompagnement.add_milestone",
+    "accompagnement.change_milestone",
+    "accompagnement.view_acknowledgement",
+    "accompagnement.view_reminderdelivery",
+    "accompagnement.view_calendartoken",
+    # Training sessions; registrations and feedback are only read.
+    "accompagnement.view_intervention",
+    "accompagnement.add_intervention",
+    "accompagnement.change_intervention",
+    "accompagnement.view_registration",
+    "accompagnement.view_feedback",
+    # The knowledge base and the problems.
+    "accompagnement.view_article",
+    "accompagnement.add_article",
+    "accompagnement.change_article",
+    "accompagnement.view_problem",
+    "accompagnement.change_problem",
+    "accompagnement.view_problemanswer",
+    # The optimisation study: its phases, diagnostics, recommendations and experiments.
+    "accompagnement.view_study",
+    "accompagnement.change_study",
+    "accompagnement.view_studyphase",
+    "accompagnement.add_studyphase",
+    "accompagnement.change_studyphase",
+    "accompagnement.view_diagnostic",
+    "accompagnement.add_diagnostic",
+    "accompagnement.change_diagnostic",
+    "accompagnement.view_recommendation",
+    "accompagnement.add_recommendation",
+    "accompagnement.change_recommendation",
+    "accompagnement.view_experiment",
+    "accompagnement.add_experiment",
+    "accompagnement.change_experiment",
+    # Requests are worked on in the portal, where every change is audited: read only here.
+    "accompagnement.view_supportrequest",
+    "accompagnement.view_message",
+    "accompagnement.view_event",
+    "accompagnement.view_attachment",
+    # E-mails: a failed one is put back "to send" from the admin.
+    "accompagnement.view_notification",
+    "accompagnement.change_notification",
+    # Schedules of the periodic tasks (created by `sync_schedules`).
+    "django_celery_beat.view_periodictask",
+    "django_celery_beat.change_periodictask",
+    "django_celery_beat.view_crontabschedule",
+    "django_celery_beat.add_crontabschedule",
+    "django_celery_beat.change_crontabschedule",
+    "django_celery_beat.view_intervalschedule",
+    "django_celery_beat.add_intervalschedule",
+    "django_celery_beat.change_intervalschedule",
+    "django_celery_beat.view_clockedschedule",
+    "django_celery_beat.add_clockedschedule",
+    "django_celery_beat.change_clockedschedule",
+    "django_celery_beat.view_solarschedule",
+    "django_celery_beat.add_solarschedule",
+    "django_celery_beat.change_solarschedule",
+)
 
 
+class UnknownPermissions(ValueError):
+    """Permissions of `PILOT_PERMISSIONS` that the database does not hold."""
+
+
+@transaction.atomic
 def pilot_group_sync() -> Group:
-    """The admin group of the pilots, with every permission on the apps they manage."""
+    """The admin group of the pilots, holding exactly `PILOT_PERMISSIONS`."""
+    wanted = Q()
+    for name in PILOT_PERMISSIONS:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = list(Permission.objects.filter(wanted).select_related("content_type"))
+    missing = set(PILOT_PERMISSIONS) - {
+        f"{permission.content_type.app_label}.{permission.codename}" for permission in permissions
+    }
+    if missing:
+        raise UnknownPermissions(sorted(missing))
     group, _ = Group.objects.get_or_create(name=PILOT_GROUP_NAME)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=PILOT_ADMIN_APPS))
+    group.permissions.set(permissions)
     return group
+
+
+def pilot_group_sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver (apps.py): each deployment brings the group back to the list."""
+    try:
+        pilot_group_sync()
+    except UnknownPermissions as missing:
+        # Some apps are not migrated yet (`migrate <app> <migration>`): the next full
+        # `migrate` syncs the group.
+        logger.warning("Pilots' group not synced, permissions missing: %s", missing)
 
 
 @transaction.atomic

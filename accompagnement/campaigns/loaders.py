@@ -208,7 +208,8 @@ def _known(row: CsvRow, column: str, known: set[str], label: str) -> list[str]:
 def _reminder_offsets(row: CsvRow) -> tuple[int, ...]:
     offsets = []
     for value in _values(row, "reminder_offsets"):
-        if not value.isdigit() or int(value) > _MAX_REMINDER_OFFSET:
+        # ASCII digits: `"²".isdigit()` is true, and `int("²")` fails.
+        if not (value.isascii() and value.isdigit()) or int(value) > _MAX_REMINDER_OFFSET:
             raise row.error(
                 _("rappel invalide « %(value)s » (nombre de jours de 0 à %(max)d)")
                 % {"value": value, "max": _MAX_REMINDER_OFFSET}

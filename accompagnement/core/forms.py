@@ -5,12 +5,14 @@ shared fields, widgets and crispy layout helpers."""
 from crispy_forms.layout import Div
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dateformat import format as format_date
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
+from accompagnement.core.dates import FIRST_DAY, LAST_DAY
 from ddi.enums import DDIKind
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -106,6 +108,43 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DAY_OUT_OF_RANGE = _("Indiquez une date entre le %(first)s et le %(last)s.")
+
+
+def _check_day(field, day) -> None:
+    if day and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            field.error_messages["out_of_range"],
+            code="out_of_range",
+            params={
+                "first": format_date(FIRST_DAY, "d/m/Y"),
+                "last": format_date(LAST_DAY, "d/m/Y"),
+            },
+        )
+
+
+class DayField(forms.DateField):
+    """A day between `FIRST_DAY` and `LAST_DAY`; another is refused with a French message
+    (9999-12-31 is a date, but the day after it is not)."""
+
+    default_error_messages = {"out_of_range": DAY_OUT_OF_RANGE}
+
+    def validate(self, value):
+        super().validate(value)
+        _check_day(self, value)
+
+
+class MomentField(forms.DateTimeField):
+    """A moment on a day between `FIRST_DAY` and `LAST_DAY` (a session's end, a moment
+    in UTC must exist too), or a French message."""
+
+    default_error_messages = {"out_of_range": DAY_OUT_OF_RANGE}
+
+    def validate(self, value):
+        super().validate(value)
+        _check_day(self, value.date() if value else None)
 
 
 def grid_row(*columns) -> Div:

@@ -42,6 +42,7 @@ from accompagnement.accounts.models import Role, TeamMember, User
 from accompagnement.axes.models import Category
 from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import Acknowledgement
+from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.demo.people import AGENTS
 from accompagnement.demo.stories import (
     EVENT_COLUMNS,
@@ -299,11 +300,12 @@ def _search_vectors_fill(pks: tuple[int, int]) -> None:
         .annotate(text=StringAgg("body", delimiter=" ", order_by=("created_at", "pk")))
         .values("text")
     )
+    half = SEARCH_VECTOR_MAX_CHARS // 2
     SupportRequest.objects.filter(pk__range=pks).update(
         search_vector=SearchVector("reference", weight="A", config="french")
         + SearchVector("title", weight="A", config="french")
-        + SearchVector("body", weight="B", config="french")
-        + SearchVector(Subquery(messages), weight="C", config="french")
+        + SearchVector(searchable_prefix("body", half), weight="B", config="french")
+        + SearchVector(searchable_prefix(Subquery(messages), half), weight="C", config="french")
     )
 
 

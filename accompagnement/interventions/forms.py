@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnement.accounts.models import Role, User
 from accompagnement.axes.models import Axis, Category
-from accompagnement.core.forms import DsfrForm, ModelMultipleChoiceField
-from accompagnement.interventions.models import InterventionFormat
+from accompagnement.core.forms import DsfrForm, ModelMultipleChoiceField, MomentField
+from accompagnement.interventions.models import Intervention, InterventionFormat
 from accompagnement.knowledge.models import Article
 from ddi.enums import DDIKind
 from ddi.models import Department, Programme, Region
+
+# The largest number of places the model's field holds (a small integer): the service's
+# check of the model would refuse more with an error, not a message on the form.
+MAX_CAPACITY = 32767
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -69,15 +73,22 @@ class InterventionForm(DsfrForm):
     link = forms.URLField(
         label=_("Lien de connexion"),
         assume_scheme="https",
+        max_length=Intervention._meta.get_field("link").max_length,
         required=False,
         help_text=_("Pour une visioconférence ou un webinaire."),
     )
-    starts_at = forms.DateTimeField(label=_("Début"), widget=DateTimeInput())
+    starts_at = MomentField(label=_("Début"), widget=DateTimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"), min_value=15, max_value=8 * 60, initial=120
     )
-    capacity = forms.IntegerField(label=_("Nombre de places"), min_value=1, initial=20)
-    registration_closes_at = forms.DateTimeField(
+    capacity = forms.IntegerField(
+        label=_("Nombre de places"),
+        min_value=1,
+        max_value=MAX_CAPACITY,
+        initial=20,
+        error_messages={"max_value": _("Indiquez au plus %(limit_value)s places.")},
+    )
+    registration_closes_at = MomentField(
         label=_("Clôture des inscriptions"), widget=DateTimeInput()
     )
     speakers = PeopleChoiceField(

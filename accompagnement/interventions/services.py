@@ -23,6 +23,7 @@ same transaction as the change, so that it is never sent twice nor lost:
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -378,7 +379,8 @@ def intervention_ical_event(intervention: Intervention, *, cancelled: bool = Fal
         event.add("location", vText(intervention.location))
     event.add("url", url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    # A cal-address is a URI: the bare address of DEFAULT_FROM_EMAIL ("Name <address>").
+    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
     organizer.params["cn"] = vText(settings.SITE_TITLE)
     event.add("organizer", organizer)
     return event

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm, ModelMultipleChoiceField, ddi_kinds_field
+from accompagnement.core.markdown import ARTICLE_MAX_LENGTH, TextLengthValidator
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
 from ddi.models import Programme
 
@@ -30,6 +31,7 @@ class ArticleForm(DsfrForm):
     body = forms.CharField(
         label=_("Texte"),
         widget=forms.Textarea(attrs={"rows": 16}),
+        validators=[TextLengthValidator(ARTICLE_MAX_LENGTH)],
         help_text=_(
             "Mise en forme Markdown : ### titre, **gras**, listes avec « - », "
             "[lien](https://…), tableaux."

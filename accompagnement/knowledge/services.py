@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accompagnement.accounts.models import User
+from accompagnement.core.markdown import ARTICLE_MAX_LENGTH, check_text_length
+from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.knowledge.models import Article, ArticleStatus, SuggestionFollow
 
 # Paths under /ressources/ that an article's slug must not take.
@@ -37,13 +39,15 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
 
 
 def article_update_search(article: Article) -> None:
-    """Refresh the French full-text vector (title and summary first, then the text)."""
+    """Refresh the French full-text vector (title and summary first, then the text: its
+    first `SEARCH_VECTOR_MAX_CHARS`)."""
     if connection.vendor != "postgresql":
         return
+    body = searchable_prefix("body", SEARCH_VECTOR_MAX_CHARS)
     Article.objects.filter(pk=article.pk).update(
         search_vector=SearchVector("title", weight="A", config="french")
         + SearchVector("summary", weight="B", config="french")
-        + SearchVector("body", weight="C", config="french")
+        + SearchVector(body, weight="C", config="french")
     )
 
 
@@ -62,6 +66,7 @@ def article_create(
     ddi_kinds: list[str] | None = None,
     reviewed_on: date | None = None,
 ) -> Article:
+    check_text_length(body, limit=ARTICLE_MAX_LENGTH, field="body")
     now = timezone.now()
     article = Article.objects.create(
         author=author,
@@ -90,6 +95,8 @@ def article_update(*, article: Article, categories=None, programmes=None, **fiel
     unknown = set(fields) - set(_PLAIN_FIELDS)
     if unknown:
         raise TypeError(f"article_update() got unexpected fields: {sorted(unknown)}")
+    if "body" in fields:
+        check_text_length(fields["body"], limit=ARTICLE_MAX_LENGTH, field="body")
     if "ddi_kinds" in fields:
         fields["ddi_kinds"] = sorted(fields["ddi_kinds"] or [])
     for name, value in fields.items():

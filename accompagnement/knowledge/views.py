@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accompagnement.accounts import roles
 from accompagnement.knowledge import selectors
@@ -66,11 +66,12 @@ def resource_detail(request, slug):
     )
 
 
-@require_safe
+@require_POST
 @roles.role_required(selectors.can_read_articles)
 def resource_follow(request, slug):
-    """The link of a suggestion in the filing form: records that the agent opened the
-    article (the measure of followed suggestions), then shows it."""
+    """The button of a suggestion in the filing form (a POST, with the page's CSRF token:
+    a GET, a prefetch or another site cannot record a follow): records that the agent
+    opened the article (the measure of followed suggestions), then shows it."""
     article = selectors.get_article_for(request.user, slug)
     if roles.is_agent(request.user) and article.is_published:
         suggestion_follow_record(user=request.user, article=article)

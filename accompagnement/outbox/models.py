@@ -1,5 +1,5 @@
-"""The outbox: every e-mail the portal sends, recorded before it is sent (all but the
-password reset link, which Django's own view sends at once)."""
+"""The outbox: every e-mail the portal sends, recorded before it is sent (the password
+reset link too: web/password_reset.py)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -31,7 +31,7 @@ def problem_panel(support_request: SupportRequest) -> ProblemPanel:
     choices = selectors.open_problems_choices()
     return ProblemPanel(
         problem=None,
-        create_form=ProblemFromRequestForm(support_request=support_request),
+        create_form=ProblemFromRequestForm(),
         attach_form=AttachToProblemForm(problems=choices) if choices else None,
     )
 

@@ -6,20 +6,29 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.core.forms import DsfrForm
-from accompagnement.problems.services import new_submission_key
+from accompagnement.core.markdown import TEXT_MAX_LENGTH, TextLengthValidator
+from accompagnement.problems.services import ANSWER_MAX_LENGTH, new_submission_key
 from accompagnement.support.forms.team import SelectionField
+
+
+def problem_title_field() -> forms.CharField:
+    """Written by the team: every linked DDI reads it (never a request's title)."""
+    return forms.CharField(
+        label=_("Titre du problème"),
+        max_length=200,
+        help_text=_(
+            "Vos mots, pas ceux d’une demande : chaque DDI concernée le lit dans le message "
+            "de résolution."
+        ),
+        error_messages={"required": _("Donnez un titre au problème.")},
+    )
 
 
 class ProblemFromQueueForm(DsfrForm):
     """The queue's ticked rows grouped into a new problem."""
 
     selection = SelectionField()
-    title = forms.CharField(
-        label=_("Titre du problème"),
-        max_length=200,
-        required=False,
-        help_text=_("Facultatif : à défaut, le titre de la première demande cochée."),
-    )
+    title = problem_title_field()
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def __init__(self, *args, **kwargs):
@@ -28,12 +37,10 @@ class ProblemFromQueueForm(DsfrForm):
 
 
 class ProblemFromRequestForm(DsfrForm):
-    title = forms.CharField(label=_("Titre du problème"), max_length=200)
+    title = problem_title_field()
 
-    def __init__(self, *args, support_request=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_problem_new_%s")
-        if support_request is not None:
-            kwargs.setdefault("initial", {}).setdefault("title", support_request.title)
         super().__init__(*args, **kwargs)
 
 
@@ -75,6 +82,7 @@ class ProblemAnswerForm(DsfrForm):
     body = forms.CharField(
         label=_("Réponse à toutes les DDI concernées"),
         widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[TextLengthValidator(ANSWER_MAX_LENGTH)],
         help_text=_(
             "Markdown. Envoyée comme réponse de l’équipe sur chaque demande rattachée (un "
             "courriel par DDI), et aux demandes rattachées plus tard."
@@ -94,7 +102,11 @@ class ProblemEditForm(DsfrForm):
         label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Markdown. Les réponses déjà envoyées ne changent pas."),
+        validators=[TextLengthValidator(TEXT_MAX_LENGTH)],
+        help_text=_(
+            "Markdown. Vos mots, pas ceux d’une demande : elle ouvre l’article tiré du "
+            "problème. Les réponses déjà envoyées ne changent pas."
+        ),
     )
 
     def __init__(self, *args, problem=None, **kwargs):

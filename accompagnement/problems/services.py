@@ -1,5 +1,10 @@
 """Problems reported by many DDIs: grouping requests, one answer for all, resolving all,
-publishing the answer as a FAQ article.
+drafting a FAQ article from the answers.
+
+A problem's title and description are the team's own words, never a request's: the title
+reaches every linked DDI (the resolution's comment) and both open the article. The
+requests themselves stay visible to the team only. The article is a draft, which a member
+reviews and publishes from the knowledge base.
 
 An answer reaches each linked request through `support.services.requests.support_request_reply`
 (a public team reply: timeline, status, first response, e-mail from the outbox), after a
@@ -21,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
+from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
 from accompagnement.knowledge.services import article_create
 from accompagnement.problems.models import (
@@ -38,6 +44,9 @@ from accompagnement.support.services.requests import (
 )
 
 SUMMARY_MAX_LENGTH = Article._meta.get_field("summary").max_length
+# Room for the introduction each copy of an answer starts with (`_answer_body`), under the
+# cap of a message.
+ANSWER_MAX_LENGTH = TEXT_MAX_LENGTH - 1_000
 
 
 @dataclass
@@ -180,12 +189,17 @@ def problem_create(
     *,
     user: User,
     requests: list[SupportRequest],
-    title: str = "",
+    title: str,
     description: str = "",
 ) -> tuple[Problem, AttachOutcome]:
-    """A problem from requests (the first one gives the category, the programme, and the
-    title when none is given). Requests already in another problem are left there."""
+    """A problem from requests, titled and described by the team (the first request gives
+    the category and the programme, none of its text). Requests already in another
+    problem are left there."""
     _check_team(user)
+    title, description = title.strip(), description.strip()
+    if not title:
+        raise ValidationError({"title": _("Donnez un titre au problème.")})
+    check_text_length(description, limit=TEXT_MAX_LENGTH, field="description")
     free = [r for r in requests if r.problem_id is None]
     if not free:
         raise ValidationError(
@@ -193,8 +207,8 @@ def problem_create(
         )
     first = free[0]
     problem = Problem.objects.create(
-        title=(title.strip() or first.title)[:200],
-        description=description.strip() or first.body,
+        title=title[:200],
+        description=description,
         category_id=first.category_id,
         programme_id=first.programme_id,
         created_by=user,
@@ -219,6 +233,7 @@ def problem_answer_post(
     _check_team(author)
     if not body.strip():
         raise ValidationError({"body": _("La réponse est vide.")})
+    check_text_length(body.strip(), limit=ANSWER_MAX_LENGTH, field="body")
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     answer = None
     if submission_key is not None:
@@ -299,6 +314,7 @@ def problem_update(*, problem: Problem, user: User, title: str, description: str
     title, description = title.strip(), description.strip()
     if not title:
         raise ValidationError({"title": _("Donnez un titre au problème.")})
+    check_text_length(description, limit=TEXT_MAX_LENGTH, field="description")
     Problem.objects.filter(pk=problem.pk).update(title=title, description=description)
     problem.title, problem.description = title, description
     return problem
@@ -329,8 +345,9 @@ def _article_body(problem: Problem, answers: list[ProblemAnswer]) -> str:
 
 @transaction.atomic
 def problem_publish_article(*, problem: Problem, user: User) -> tuple[Article, bool]:
-    """Publish the problem and its answers as a FAQ article, once; returns the article
-    and whether it was created now."""
+    """Draft a FAQ article from the problem's title, description and answers, once;
+    returns the article and whether it was created now. DDIs see it only once a member
+    has reviewed it and published it from the knowledge base."""
     _check_team(user)
     problem = (
         Problem.objects.select_for_update(of=("self",))
@@ -348,10 +365,9 @@ def problem_publish_article(*, problem: Problem, user: User) -> tuple[Article, b
         summary=Truncator(" ".join(summary_source.split())).chars(SUMMARY_MAX_LENGTH),
         body=_article_body(problem, answers),
         axis=problem.category.axis,
-        status=ArticleStatus.PUBLISHED,
+        status=ArticleStatus.DRAFT,
         categories=[problem.category_id],
         programmes=[problem.programme_id] if problem.programme_id else [],
-        reviewed_on=timezone.localdate(),
     )
     Problem.objects.filter(pk=problem.pk).update(article=article)
     problem.article = article

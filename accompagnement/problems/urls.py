@@ -9,11 +9,11 @@ urlpatterns = [
     path("", views.problem_list, name="list"),
     path("nouveau/", views.problem_create_from_queue, name="create_from_queue"),
     path(
-        "depuis/<str:reference>/",
+        "depuis/<reference:reference>/",
         views.problem_create_from_request,
         name="create_from_request",
     ),
-    path("rattacher/<str:reference>/", views.request_attach, name="request_attach"),
+    path("rattacher/<reference:reference>/", views.request_attach, name="request_attach"),
     path("<int:pk>/", views.problem_detail, name="detail"),
     path("<int:pk>/rattacher/", views.problem_attach, name="attach"),
     path("<int:pk>/detacher/", views.problem_detach, name="detach"),

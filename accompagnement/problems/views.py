@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accompagnement.accounts import roles
+from accompagnement.core.converters import is_reference
 from accompagnement.problems import selectors
 from accompagnement.problems.forms import (
     AttachToProblemForm,
@@ -216,9 +217,10 @@ def problem_attach(request, pk: int):
         )
         return redirect(problem)
     references = form.cleaned_data["reference"]
+    # What is not a reference (a NUL byte, which PostgreSQL refuses) is reported unknown.
     found = list(
         request_selectors.requests_visible_to(request.user)
-        .filter(reference__in=references)
+        .filter(reference__in=[r for r in references if is_reference(r)])
         .order_by("reference")
     )
     unknown = sorted(set(references) - {r.reference for r in found})
@@ -374,12 +376,25 @@ def problem_resolve_view(request, pk: int):
 @team_only
 @require_POST
 def problem_publish(request, pk: int):
+    """A draft article from the problem; a member publishes it from the knowledge base."""
     problem = selectors.get_problem_for(request.user, pk)
-    article, created = problem_publish_article(problem=problem, user=request.user)
+    try:
+        article, created = problem_publish_article(problem=problem, user=request.user)
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Aucun brouillon d’article créé : %(errors)s") % {"errors": " ".join(exc.messages)},
+        )
+        return redirect(problem)
     if created:
         messages.success(
-            request, _("Article « %(title)s » publié dans les ressources.") % {"title": article}
+            request,
+            _(
+                "Brouillon d’article « %(title)s » créé : les DDI ne le voient pas encore. "
+                "Relisez-le, puis publiez-le en le modifiant."
+            )
+            % {"title": article},
         )
     else:
-        messages.info(request, _("Ce problème est déjà publié comme article."))
+        messages.info(request, _("Ce problème a déjà son article."))
     return redirect(article)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.axes.models import Axis
-from accompagnement.core.forms import DateInput, DsfrForm
+from accompagnement.core.forms import DateInput, DayField, DsfrForm
 from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
 from accompagnement.steering.dashboards.scope import TEAM_CREATED, Period, Scope, period_bounds
@@ -21,13 +21,13 @@ MAX_CUSTOM_DAYS = 366 * 20
 
 class DashboardFilterForm(DsfrForm):
     period = forms.ChoiceField(label=_("Période"), choices=Period.CHOICES, required=False)
-    start = forms.DateField(
+    start = DayField(
         label=_("Du"),
         required=False,
         widget=DateInput(),
         help_text=_("Pour « Dates choisies » ; format jj/mm/aaaa"),
     )
-    end = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+    end = DayField(label=_("Au"), required=False, widget=DateInput())
     ddi_kind = forms.ChoiceField(label=_("Type de DDI"), required=False)
     region = forms.TypedChoiceField(label=_("Région"), required=False, coerce=int, empty_value=None)
     department = forms.TypedChoiceField(

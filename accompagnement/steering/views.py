@@ -69,7 +69,10 @@ def _options(request, slug: str) -> dict:
         group_by = request.GET.get("group_by", "region")
         options = {"group_by": group_by if group_by in GROUP_BY else "region"}
         campaign_id = request.GET.get("campaign", "")
-        options["campaign"] = int(campaign_id) if campaign_id.isdigit() else None
+        # An identifier: ASCII digits (`"²".isdigit()` is true, and `int("²")` fails), not
+        # more than a big integer holds (`int()` refuses more than 4,300 digits).
+        valid = campaign_id.isascii() and campaign_id.isdigit() and len(campaign_id) <= 18
+        options["campaign"] = int(campaign_id) if valid else None
         return options
     return {}
 

@@ -36,3 +36,14 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ("title", "study", "axis", "status")
     list_filter = ("study", "axis", "status")
     inlines = [ExperimentInline]
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    """Also inline under its recommendation; its own page shows its history (who changed
+    what, written by the study's services)."""
+
+    list_display = ("ddi", "recommendation", "status", "start_date", "end_date")
+    list_filter = ("recommendation__study", "status", "ddi__kind")
+    list_select_related = ("recommendation", "ddi__department")
+    autocomplete_fields = ("ddi",)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accompagnement.axes.models import Axis
 from accompagnement.core.dates import local_midnight
-from accompagnement.core.forms import DateInput
+from accompagnement.core.forms import DateInput, DayField
 from accompagnement.support.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -71,12 +71,22 @@ def _all(label):
     return {"empty_label": label}
 
 
-class LocalDayFilter(django_filters.DateFilter):
+class DayFilter(django_filters.DateFilter):
+    """A day in the portal's range (`core.forms.DayField`): another is reported, and the
+    filter ignored."""
+
+    field_class = DayField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(*args, **kwargs)
+
+
+class LocalDayFilter(DayFilter):
     """A local day (Europe/Paris) as a bound of a datetime field: `from` includes the
     day's first moment, `to` includes the whole day."""
 
     def __init__(self, *args, bound: str, **kwargs):
-        kwargs.setdefault("widget", DateInput)
         super().__init__(*args, **kwargs)
         self.bound = bound
 
@@ -148,10 +158,9 @@ class QueueFilter(django_filters.FilterSet):
     created_to = LocalDayFilter(label=_("au"), field_name="created_at", bound="to")
     resolved_from = LocalDayFilter(label=_("Résolue du"), field_name="resolved_at", bound="from")
     resolved_to = LocalDayFilter(label=_("au"), field_name="resolved_at", bound="to")
-    open_on = django_filters.DateFilter(
+    open_on = DayFilter(
         label=_("Ouverte le"),
         method="filter_open_on",
-        widget=DateInput,
         help_text=_("Demandes déposées et pas encore résolues ni clôturées ce jour-là"),
     )
     answered = django_filters.ChoiceFilter(

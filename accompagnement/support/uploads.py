@@ -5,6 +5,12 @@ bytes count. Binary formats are recognised by their signature (`filetype`); offi
 documents are zip or OLE containers, so the container's content must match the
 extension too. Text formats (CSV, TXT) have no signature: they must hold no NUL byte
 and decode as UTF-8 or Windows-1252 (what a French office suite writes).
+
+A zip container can hold a few kilobytes that inflate to gigabytes (a "zip bomb"). The
+portal never inflates a whole member: it reads the one it needs (`mimetype`) through a
+bounded stream, and it refuses an archive whose central directory announces an absurd
+content (too many members, too much once inflated for the file's size, a member said to be
+smaller than its own compressed data), which whoever downloads the file would inflate.
 """
 
 import io
@@ -57,6 +63,17 @@ _OPENDOCUMENT = frozenset({ODS, ODT})
 _XLS_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+# What a zip container may announce (office documents hold tens to a few thousand members,
+# and inflate 5 to 20 times). Declared sizes are those of the central directory; zipfile
+# never inflates a member past its declared size (it stops there and checks the CRC).
+_ZIP_CONTAINERS = frozenset({*_OOXML_MAIN_PART, *_OPENDOCUMENT})
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_ARCHIVE_UNCOMPRESSED_SIZE = 500 * 1024 * 1024  # all members together, once inflated
+MAX_ARCHIVE_RATIO = 100  # inflated size / size of the file, once past MAX_UPLOAD_SIZE
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"  # every member has one: at most this many members
+# An ODF `mimetype` member is about 50 bytes; nothing more is read of it.
+_MIMETYPE_MAX_BYTES = 256
+
 
 def _read_all(uploaded_file: UploadedFile) -> bytes:
     uploaded_file.seek(0)
@@ -65,14 +82,42 @@ def _read_all(uploaded_file: UploadedFile) -> bytes:
     return data
 
 
+def _member_size_is_credible(member: zipfile.ZipInfo) -> bool:
+    """Deflating never grows data by more than a few bytes per block: a member whose
+    compressed data outweighs its declared size lies about what it inflates to."""
+    return member.compress_size <= member.file_size + member.file_size // 100 + 1024
+
+
+def _is_zip_bomb(data: bytes) -> bool:
+    """An archive whose central directory announces an absurd content (see the module's
+    docstring). Read from the directory alone: nothing is inflated."""
+    # Checked before zipfile builds one object per member.
+    if data.count(_CENTRAL_DIRECTORY_ENTRY) > MAX_ARCHIVE_MEMBERS:
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return False  # not a readable zip: its type is refused further on
+    inflated = sum(member.file_size for member in members)
+    return (
+        len(members) > MAX_ARCHIVE_MEMBERS
+        or inflated > MAX_ARCHIVE_UNCOMPRESSED_SIZE
+        or (inflated > MAX_UPLOAD_SIZE and inflated > MAX_ARCHIVE_RATIO * len(data))
+        or not all(_member_size_is_credible(member) for member in members)
+    )
+
+
 def _zip_content_type(data: bytes) -> str | None:
     """The office type of a zip container, read from its members (None if neither)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mimetype in _OPENDOCUMENT:
+                with archive.open("mimetype") as member:
+                    head = member.read(_MIMETYPE_MAX_BYTES + 1)
+                mimetype = head.decode("ascii", "replace").strip()
+                if len(head) <= _MIMETYPE_MAX_BYTES and mimetype in _OPENDOCUMENT:
                     return mimetype
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
         return None
@@ -145,6 +190,16 @@ def validate_upload(uploaded_file: UploadedFile) -> str:
         )
 
     data = _read_all(uploaded_file)
+    if expected in _ZIP_CONTAINERS and _is_zip_bomb(data):
+        raise ValidationError(
+            _(
+                "Le contenu de « %(name)s » deviendrait démesuré une fois décompressé : le "
+                "fichier est refusé. Enregistrez-le à nouveau depuis votre logiciel, ou "
+                "envoyez-le en PDF."
+            ),
+            code="file_archive_too_large",
+            params=params,
+        )
     if expected in TEXT_TYPES:
         if _is_plain_text(data):
             return expected

@@ -8,15 +8,17 @@ app_name = "support"
 urlpatterns = [
     path("demandes/", requests.request_list, name="list"),
     path("demandes/nouvelle/", requests.request_create, name="create"),
-    path("demandes/<str:reference>/", requests.request_detail, name="detail"),
+    path("demandes/<reference:reference>/", requests.request_detail, name="detail"),
     path(
-        "demandes/<str:reference>/confirmation/", requests.request_confirmation, name="confirmation"
+        "demandes/<reference:reference>/confirmation/",
+        requests.request_confirmation,
+        name="confirmation",
     ),
-    path("demandes/<str:reference>/repondre/", requests.request_reply, name="reply"),
-    path("demandes/<str:reference>/cloturer/", requests.request_close, name="close"),
-    path("demandes/<str:reference>/rouvrir/", requests.request_reopen, name="reopen"),
+    path("demandes/<reference:reference>/repondre/", requests.request_reply, name="reply"),
+    path("demandes/<reference:reference>/cloturer/", requests.request_close, name="close"),
+    path("demandes/<reference:reference>/rouvrir/", requests.request_reopen, name="reopen"),
     path(
-        "demandes/<str:reference>/pieces-jointes/<int:pk>/",
+        "demandes/<reference:reference>/pieces-jointes/<int:pk>/",
         requests.request_attachment,
         name="attachment",
     ),
@@ -30,10 +32,20 @@ urlpatterns = [
         queue.saved_filter_delete,
         name="saved_filter_delete",
     ),
-    path("equipe/demandes/<str:reference>/attribuer/", team_actions.assign, name="assign"),
-    path("equipe/demandes/<str:reference>/statut/", team_actions.transition, name="transition"),
-    path("equipe/demandes/<str:reference>/escalader/", team_actions.escalate, name="escalate"),
-    path("equipe/demandes/<str:reference>/reorienter/", team_actions.redirect_out, name="redirect"),
-    path("equipe/demandes/<str:reference>/doublon/", team_actions.duplicate, name="duplicate"),
-    path("equipe/demandes/<str:reference>/lier/", team_actions.link, name="link"),
+    path("equipe/demandes/<reference:reference>/attribuer/", team_actions.assign, name="assign"),
+    path(
+        "equipe/demandes/<reference:reference>/statut/", team_actions.transition, name="transition"
+    ),
+    path(
+        "equipe/demandes/<reference:reference>/escalader/", team_actions.escalate, name="escalate"
+    ),
+    path(
+        "equipe/demandes/<reference:reference>/reorienter/",
+        team_actions.redirect_out,
+        name="redirect",
+    ),
+    path(
+        "equipe/demandes/<reference:reference>/doublon/", team_actions.duplicate, name="duplicate"
+    ),
+    path("equipe/demandes/<reference:reference>/lier/", team_actions.link, name="link"),
 ]

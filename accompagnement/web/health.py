@@ -1,5 +1,11 @@
 """`/sante/`: health checks of the services the portal depends on (database, cache, broker,
-Celery worker and beat), for the monitoring and the load balancer's probe."""
+Celery worker and beat), for the monitoring and the load balancer's probe.
+
+The public (and agents) get `{"status": "ok"}` or a 503 with `{"status": "error"}`: what a
+probe needs, and nothing about the services behind the portal, their errors nor the age
+of the worker's heartbeat. The details are for the team and Django's staff
+(`roles.sees_diagnostics`).
+"""
 
 import logging
 import time
@@ -13,6 +19,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accompagnement.accounts import roles
 from accompagnement.web.celery_signals import BEAT_LAST_RUN_KEY, WORKER_HEARTBEAT_KEY
 from config.celery import app as celery_app
 
@@ -102,11 +109,14 @@ def check_all(*, web_only: bool = False) -> dict:
 def health(request):
     """Public: database, cache, broker, worker heartbeat and beat's last run; 200 when
     all are fine, 503 otherwise. `?perimetre=web`: the first three only (for the load
-    balancer's probe of the web processes)."""
+    balancer's probe of the web processes). Each check's result for the team only."""
     checks = check_all(web_only=request.GET.get("perimetre") == "web")
     healthy = all(check["ok"] for check in checks.values())
+    body = {"status": "ok" if healthy else "error"}
+    if roles.sees_diagnostics(request.user):
+        body["checks"] = checks
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks},
+        body,
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},
     )

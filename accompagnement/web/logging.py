@@ -101,6 +101,19 @@ class SensitiveDataFilter(logging.Filter):
         return True
 
 
+class DowngradeToWarning(logging.Filter):
+    """Writes an error as a warning, without its traceback: for `DisallowedHost`, which
+    Django logs as an error whenever a scanner sends a Host header the portal does not
+    serve. Nothing is wrong with the portal, nobody should be woken up (Sentry reports
+    errors), and the message says all (the header refused)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, context, then extras."""
 
@@ -140,6 +153,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "filters": {
             "context": {"()": "accompagnement.web.logging.ContextFilter"},
             "sensitive": {"()": "accompagnement.web.logging.SensitiveDataFilter"},
+            "warning": {"()": "accompagnement.web.logging.DowngradeToWarning"},
         },
         "formatters": {
             "json": {"()": "accompagnement.web.logging.JsonFormatter"},
@@ -153,5 +167,10 @@ def logging_config(*, log_format: str, level: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"axes": {"level": "WARNING"}},
+        "loggers": {
+            "axes": {"level": "WARNING"},
+            # A filter of the logger, not of a handler: applied before any handler (the
+            # console, Django's mail to the admins, Sentry's) sees the record.
+            "django.security.DisallowedHost": {"filters": ["warning"]},
+        },
     }

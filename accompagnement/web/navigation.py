@@ -63,4 +63,6 @@ def site(request):
         "SITE_TITLE": settings.SITE_TITLE,
         "SITE_TAGLINE": settings.SITE_TAGLINE,
         "navigation": navigation_for(user, request.path) if user is not None else [],
+        # The footer's link to /sante/, whose details only the team reads (web/health.py).
+        "show_health_link": roles.sees_diagnostics(user),
     }

@@ -3,6 +3,7 @@
 `dev`, `test` and `production` import this module and change only what differs.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -69,11 +70,20 @@ MIDDLEWARE = [
     # Content-Security-Policy (django-csp) and Permissions-Policy on every page.
     "accompagnement.web.middleware.ContentSecurityPolicyMiddleware",
     "accompagnement.web.middleware.PermissionsPolicyMiddleware",
+    # GET, HEAD and POST only: TRACE and the methods the portal never uses get a 405.
+    "accompagnement.web.middleware.AllowedMethodsMiddleware",
+    # Before anything reads the body: an oversized request is refused (413) from its
+    # Content-Length (REQUEST_BODY_MAX_SIZE below), with the security headers above.
+    "accompagnement.web.request_size.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Sessions end after SESSION_COOKIE_AGE without activity.
     "accompagnement.web.middleware.SessionActivityMiddleware",
+    # Nothing sent to a signed-in session is kept by a cache (private, no-store).
+    "accompagnement.web.middleware.PrivateCacheMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # What the admin would pass unchecked to the database (a NUL byte…): 400.
+    "accompagnement.web.admin_input.AdminInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: every view needs a logged-in user unless marked
@@ -183,6 +193,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Behind a load balancer or a reverse proxy: their addresses or networks, comma-separated
+# (e.g. "10.0.0.0/8,2001:db8::1"). The client's address is then the right-most address of
+# X-Forwarded-For that is not a trusted proxy (accompagnement/core/client_ip.py). Empty: the
+# connection's peer (REMOTE_ADDR) is the client and X-Forwarded-For is ignored. A value that
+# is not an address or a network stops the start-up.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(proxy.strip(), strict=False))
+    for proxy in env.list("TRUSTED_PROXIES", default=[])
+    if proxy.strip()
+]
+
 # Brute-force protection: 5 failures for one e-mail address from one IP
 # address lock that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -194,6 +215,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_NEVER_LOCKOUT_GET = True
 # The login form posts the e-mail address in Django's standard "username" field.
 AXES_USERNAME_FORM_FIELD = "username"
+# One e-mail address is one account whatever its case, as at sign-in: the failures of
+# A@x.fr and a@X.FR count together.
+AXES_USERNAME_CALLABLE = "accompagnement.accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accompagnement.core.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -206,9 +231,8 @@ RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 RATELIMIT_REQUEST_CREATE = env.str("RATELIMIT_REQUEST_CREATE", default="20/h")
 RATELIMIT_UPLOADS = env.str("RATELIMIT_UPLOADS", default="60/h")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-# Behind a reverse proxy, the META key of the header that carries the client's address
-# (e.g. HTTP_X_REAL_IP, set by the proxy); REMOTE_ADDR when empty.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="") or None
+# The client's address, as django-axes reads it (TRUSTED_PROXIES above).
+RATELIMIT_IP_META_KEY = "accompagnement.core.client_ip.client_ip"
 
 # Personal data retention: closed requests older than this many days (after closing) are
 # anonymised by a daily Celery job; the figures of the dashboards are kept.
@@ -227,6 +251,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are never served from this URL: only through views that check access.
 MEDIA_URL = "/fichiers-non-publics/"
+
+# Request sizes, after the attachments' limits (accompagnement/support/uploads.py: 10 files
+# of 10 Mio at most per form). The form fields, files aside: 2,5 Mio (Django's default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A file above 2,5 Mio is written to a temporary file (FILE_UPLOAD_TEMP_DIR, the system's
+# by default) rather than kept in memory while the request is handled.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Twice the form's limit: 11 to 20 files get the form's message, which names the limit;
+# more are refused (400) by Django's parser before any is written.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# The whole body: ten files of 10 Mio, the fields, and the multipart headers, rounded up
+# to 104 Mio. Larger is refused (413) before being read (accompagnement/web/request_size.py);
+# the reverse proxy caps at the same size (docs/deploy.md).
+REQUEST_BODY_MAX_SIZE = 104 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
@@ -322,6 +360,11 @@ LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", defau
 # `/sante/` also checks the Celery worker's heartbeat and beat's last run (a 503 when
 # stale); HEALTH_CHECK_CELERY=false where no worker runs (tests, benchmarks).
 HEALTH_CHECK_CELERY = env.bool("HEALTH_CHECK_CELERY", default=True)
+
+# `Server-Timing` (the time Django took, web/middleware.py) is sent to the team and staff,
+# and to anyone in development (DEBUG) or when this is on (`make bench` measures agents'
+# pages too). Off in production: a page's time can tell what it did.
+SERVER_TIMING_FOR_EVERYONE = env.bool("SERVER_TIMING_FOR_EVERYONE", default=False)
 
 # Errors to Sentry when SENTRY_DSN is set (nothing is initialised otherwise); no personal
 # data is sent (send_default_pii=False): the request id links an event to the logs.

@@ -4,6 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accompagnement.outbox.models import Notification
+from accompagnement.outbox.sending import notification_send
 from tests.accounts.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,10 @@ def test_logout_needs_post_and_ends_session(client, agent):
 def test_password_reset_sends_french_link_that_works(client, agent):
     response = client.post(reverse("password_reset"), {"email": agent.email})
     assert response.status_code == 302
+    # Through the outbox (tests/accounts/test_password_reset.py), sent by a worker.
+    assert mail.outbox == []
+    notification = Notification.objects.get(kind="password_reset", recipient=agent)
+    assert notification_send(notification_id=notification.pk) == "sent"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [agent.email]
@@ -90,6 +96,7 @@ def test_password_reset_for_unknown_address_says_the_same(client):
     response = client.post(reverse("password_reset"), {"email": "inconnu@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+    assert not Notification.objects.exists()
 
 
 def test_short_password_is_refused_in_french(client, agent):

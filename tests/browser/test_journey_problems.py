@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accompagnement.knowledge.models import ArticleStatus
 from accompagnement.problems.models import Problem
 from accompagnement.support.models import Message
 from tests.accounts.factories import TeamMemberFactory
@@ -46,9 +47,15 @@ def test_member_groups_three_ddis_requests_and_answers_once(page, screenshot):
     page.get_by_role("button", name="Répondre à toutes les DDI").click()
     expect(page.get_by_text("Réponse envoyée sur 3 demandes.")).to_be_visible()
     screenshot("probleme-page")
+    # The article drawn from it is a draft, for a member to review and publish.
+    page.get_by_role("button", name="Créer un brouillon d’article").click()
+    expect(
+        page.get_by_text(re.compile(r"Brouillon d’article « Restitution INF-BUD-53"))
+    ).to_be_visible()
     log_out(page)
 
-    problem = Problem.objects.get()
+    problem = Problem.objects.select_related("article").get()
+    assert problem.article.status == ArticleStatus.DRAFT
     assert Message.objects.filter(body__contains=ANSWER).count() == 3
     for number, support_request in enumerate(requests):
         log_in(page, support_request.requester.email)

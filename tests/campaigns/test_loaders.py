@@ -173,6 +173,7 @@ def test_a_milestone_added_to_the_file_is_created_with_its_audience(campaign_dir
         (7, "programme_codes", "999", "programme inconnu « 999 » dans « programme_codes »"),
         (7, "service_centre_codes", "csp-fantome", "CSP inconnu « csp-fantome »"),
         (8, "reminder_offsets", "15 -1", "rappel invalide « -1 »"),
+        (8, "reminder_offsets", "15 ²", "rappel invalide « ² »"),  # "²".isdigit()
         (8, "reminder_offsets", "7 7", "« 7 » cité deux fois dans « reminder_offsets »"),
         (9, "needs_acknowledgement", "oui", "« needs_acknowledgement » vaut « oui »"),
         (10, "confidence", "given", "fiabilité inconnue « given »"),

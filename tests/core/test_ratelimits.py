@@ -1,17 +1,25 @@
 """Rate limits: each one reached answers in French and writes nothing."""
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
+from accompagnement.outbox.models import Notification
+from accompagnement.support import uploads
+from accompagnement.support.forms import requests as request_forms
 from accompagnement.support.models import Attachment, Message, SupportRequest
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.support.factories import SupportRequestFactory
+from tests.support.test_uploads import EXE_BYTES
 from tests.support.test_views_requests import filing, html_of, pdf
 
 pytestmark = pytest.mark.django_db
 
 TOO_MANY = "Trop de tentatives en peu de temps. Par sécurité, réessayez dans"
+
+
+def reset_emails() -> int:
+    """Password reset e-mails recorded in the outbox (sent later by a worker)."""
+    return Notification.objects.filter(kind="password_reset").count()
 
 
 def test_login_per_address_limit_answers_429_in_french(client, agent, settings):
@@ -49,13 +57,13 @@ def test_password_reset_is_limited_per_email_across_addresses(client, agent, set
             reverse("password_reset"), {"email": agent.email}, REMOTE_ADDR=f"10.0.0.{number}"
         )
         assert response.status_code == 302
-    assert len(mail.outbox) == 2
+    assert reset_emails() == 2
     response = client.post(
         reverse("password_reset"), {"email": agent.email.upper()}, REMOTE_ADDR="10.0.0.9"
     )
     assert response.status_code == 429
     assert TOO_MANY in html_of(response)
-    assert len(mail.outbox) == 2
+    assert reset_emails() == 2
 
 
 def test_password_reset_is_limited_per_ip_address(client, settings):
@@ -65,7 +73,7 @@ def test_password_reset_is_limited_per_ip_address(client, settings):
         assert client.post(reverse("password_reset"), {"email": user.email}).status_code == 302
     response = client.post(reverse("password_reset"), {"email": users[2].email})
     assert response.status_code == 429
-    assert len(mail.outbox) == 2
+    assert reset_emails() == 2
 
 
 def test_filing_limit_keeps_the_typed_request_and_saves_nothing(client, agent, settings):
@@ -114,6 +122,39 @@ def test_uploads_are_counted_by_file(client, agent, settings):
     response = client.post(reverse("support:create"), filing(attachments=[pdf("e.pdf")]))
     assert response.status_code == 302
     assert Attachment.objects.count() == 3
+
+
+def test_refused_files_count_and_over_the_limit_no_file_is_read(
+    client, agent, settings, monkeypatch
+):
+    """Checking a file's content costs (a zip bomb): every file sent counts, even refused,
+    and once the limit is reached the next files are refused before being read."""
+    settings.RATELIMIT_UPLOADS = "2/h"
+    client.force_login(agent)
+    for attempt in range(2):
+        response = client.post(
+            reverse("support:create"), filing(attachments=[pdf(f"faux-{attempt}.pdf", EXE_BYTES)])
+        )
+        assert response.status_code == 200
+        assert "ne correspond pas à un fichier PDF" in html_of(response)
+    read = []
+    monkeypatch.setattr(
+        request_forms, "validate_upload", lambda file: read.append(file.name) or uploads.PDF
+    )
+    response = client.post(
+        reverse("support:create"),
+        filing(title="Troisième essai", attachments=[pdf("faux-3.pdf", EXE_BYTES)]),
+    )
+    assert response.status_code == 429
+    page = html_of(response)
+    assert TOO_MANY in page
+    assert 'value="Troisième essai"' in page
+    assert read == []
+    assert not SupportRequest.objects.exists()
+    assert not Attachment.objects.exists()
+    # A filing without files is not an upload: it goes through.
+    monkeypatch.undo()
+    assert client.post(reverse("support:create"), filing()).status_code == 302
 
 
 def test_reply_with_files_over_the_limit_keeps_the_text_and_sends_nothing(client, agent, settings):

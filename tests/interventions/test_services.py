@@ -302,6 +302,18 @@ def test_the_registration_email_carries_an_icalendar_invitation(agents):
     assert agents[1].email in str(event.get("attendee"))
 
 
+def test_the_invitation_organizer_is_a_valid_mailto_address(agents, settings):
+    settings.DEFAULT_FROM_EMAIL = "Accompagnement Chorus <ne-pas-repondre@example.org>"
+    registration_create(intervention=InterventionFactory(), person=agents[1], user=agents[0])
+    notification_send(notification_id=Notification.objects.get(kind="intervention_registered").pk)
+    (_name, content, _mimetype) = mail.outbox[0].attachments[0]
+    (event,) = Calendar.from_ical(content).walk("VEVENT")
+    organizer = event.get("organizer")
+    # RFC 5545: a cal-address is a URI; `mailto:Name <address>` is not one.
+    assert str(organizer) == "mailto:ne-pas-repondre@example.org"
+    assert organizer.params["CN"] == "Accompagnement Chorus des DDI"
+
+
 def test_the_waiting_list_email_has_no_invitation(agents):
     session = InterventionFactory(capacity=1)
     registration_create(intervention=session, person=agents[0], user=agents[0])

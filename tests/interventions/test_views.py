@@ -188,6 +188,54 @@ def test_the_session_form_refuses_registrations_closing_after_the_start(client, 
     assert not Intervention.objects.exists()
 
 
+@pytest.mark.parametrize("capacity", ["32768", "99999999999999999999"])
+def test_the_session_form_refuses_more_places_than_the_field_holds(client, member, capacity):
+    # The model's range (a small integer) was checked in the service only: 500.
+    client.force_login(member)
+    response = client.post(reverse("interventions:create"), _session_form(capacity=capacity))
+    assert response.status_code == 200
+    assert "Indiquez au plus 32767 places." in body(response)
+    assert not Intervention.objects.exists()
+
+
+def test_the_session_form_refuses_a_link_longer_than_the_field_holds(client, member):
+    client.force_login(member)
+    link = "https://webinaire.example.org/" + "a" * 200
+    response = client.post(reverse("interventions:create"), _session_form(link=link))
+    assert response.status_code == 200
+    assert "au plus 200 caractères" in body(response)
+    assert not Intervention.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "closes_at"),
+    [
+        ("9999-12-31T23:59", "9999-12-30T23:59"),  # its end, after 9999-12-31, overflowed
+        ("0001-01-02T00:00", "0001-01-01T00:00"),  # 0001-01-01 in UTC overflowed
+        ("3000-01-01T10:00", "2999-12-30T10:00"),
+    ],
+)
+@pytest.mark.parametrize("action", ["create", "update"])
+def test_the_session_form_refuses_days_out_of_range_in_french(
+    client, member, starts_at, closes_at, action
+):
+    client.force_login(member)
+    session = InterventionFactory() if action == "update" else None
+    url = reverse(f"interventions:{action}", args=[session.pk] if session else None)
+    data = _session_form(starts_at=starts_at, registration_closes_at=closes_at)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Indiquez une date entre le 01/01/1900 et le 31/12/2999." in body(response)
+    assert Intervention.objects.count() == (1 if session else 0)
+    assert client.get(reverse("interventions:index")).status_code == 200
+
+
+def test_the_session_form_accepts_the_largest_capacity(client, member):
+    client.force_login(member)
+    client.post(reverse("interventions:create"), _session_form(capacity="32767"))
+    assert Intervention.objects.get().capacity == 32767
+
+
 def test_moving_a_session_from_the_page_informs_the_registrants(client, member, agent):
     session = InterventionFactory()
     RegistrationFactory(intervention=session, person=agent)

@@ -2,6 +2,7 @@
 requests, the closest first; never a draft, never another DDI's request; and the measure
 of the suggestions agents followed."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -115,7 +116,9 @@ def test_suggestions_fragment_for_the_agent(client, agent, articles):
     html = response.content.decode()
     assert response.status_code == 200
     follow_url = reverse("knowledge:follow", args=[articles["known"].slug])
-    assert f'href="{follow_url}"' in html
+    # A button of the page's follow form (POST), not a link a prefetch could open.
+    assert f'formaction="{follow_url}"' in html
+    assert f'href="{follow_url}"' not in html
     assert articles["draft"].title not in html
     assert mine.reference in html
     assert other_ddi.reference not in html
@@ -140,7 +143,7 @@ def test_the_filing_form_asks_for_suggestions_as_the_agent_types(client, agent):
 
 def test_opening_a_suggested_article_records_a_follow_for_the_agent(client, agent, articles):
     client.force_login(agent)
-    response = client.get(reverse("knowledge:follow", args=[articles["known"].slug]))
+    response = client.post(reverse("knowledge:follow", args=[articles["known"].slug]))
     assert response.status_code == 302
     assert response.url == articles["known"].get_absolute_url()
     follow = SuggestionFollow.objects.get()
@@ -149,8 +152,32 @@ def test_opening_a_suggested_article_records_a_follow_for_the_agent(client, agen
 
 def test_the_team_opening_an_article_is_not_counted(client, member, articles):
     client.force_login(member)
-    client.get(reverse("knowledge:follow", args=[articles["known"].slug]))
+    client.post(reverse("knowledge:follow", args=[articles["known"].slug]))
     assert not SuggestionFollow.objects.exists()
+
+
+def test_following_a_suggestion_needs_a_post_with_the_csrf_token(agent, articles):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    follow_url = reverse("knowledge:follow", args=[articles["known"].slug])
+    # A GET (a prefetch, an <img src>, a link in a mail) writes nothing.
+    assert client.get(follow_url).status_code == 405
+    # Nor a POST from another site, without the page's token.
+    assert client.post(follow_url).status_code == 403
+    assert not SuggestionFollow.objects.exists()
+
+    # The filing form holds the token of the follow form its suggestions submit.
+    page = client.get(reverse("support:create")).content.decode()
+    form = re.search(r'<form id="suivre-suggestion"[^>]*>.*?</form>', page, re.S).group(0)
+    assert 'method="post"' in form
+    assert 'target="_blank"' in form
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = client.post(follow_url, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response.url == articles["known"].get_absolute_url()
+    assert SuggestionFollow.objects.filter(user=agent, article=articles["known"]).count() == 1
 
 
 def test_figures_count_follows_not_followed_by_a_request_within_the_window(agent, articles):

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accompagnement.knowledge.models import ArticleStatus
+from accompagnement.knowledge.models import Article, ArticleStatus
 from accompagnement.outbox.models import Notification
 from accompagnement.outbox.sending import notification_send
 from accompagnement.problems.models import Problem, ProblemStatus
@@ -59,17 +59,19 @@ def answer_messages():
 # ---------------------------------------------------------------------------- grouping
 
 
-def test_creating_from_requests_takes_the_first_ones_category_and_title(member, three_requests):
+def test_creating_from_requests_takes_the_first_ones_category_but_none_of_its_text(
+    member, three_requests
+):
     first = three_requests[0]
     first.programme = ProgrammeFactory()
     first.save(update_fields=["programme"])
 
-    problem, outcome = problem_create(user=member, requests=three_requests)
+    problem, outcome = problem_create(user=member, requests=three_requests, title=" Restitution ")
 
-    assert problem.title == first.title
+    assert problem.title == "Restitution"
     assert problem.category_id == first.category_id
     assert problem.programme_id == first.programme_id
-    assert problem.description == first.body
+    assert problem.description == ""
     assert [r.pk for r in outcome.attached] == [r.pk for r in three_requests]
     assert SupportRequest.objects.filter(problem=problem).count() == 3
     # One internal event per request: the DDIs are not told about the grouping itself.
@@ -89,14 +91,20 @@ def test_a_request_already_in_a_problem_is_left_there(member, three_requests):
 
 def test_agents_cannot_group(agent, three_requests):
     with pytest.raises(PermissionDenied):
-        problem_create(user=agent, requests=three_requests)
+        problem_create(user=agent, requests=three_requests, title="Restitution")
+
+
+def test_a_problem_needs_a_title_of_the_team(member, three_requests):
+    with pytest.raises(ValidationError, match="Donnez un titre au problème"):
+        problem_create(user=member, requests=three_requests, title="  ")
+    assert not Problem.objects.exists()
 
 
 # ---------------------------------------------------------------------------- answering
 
 
 def test_one_answer_reaches_every_linked_request_once(member, three_requests):
-    problem, _ = problem_create(user=member, requests=three_requests)
+    problem, _ = problem_create(user=member, requests=three_requests, title="Restitution")
     key = uuid.uuid4()
 
     answer, delivered = problem_answer_post(
@@ -128,7 +136,7 @@ def test_one_answer_reaches_every_linked_request_once(member, three_requests):
 
 
 def test_a_request_attached_later_gets_the_existing_answers_once(member, three_requests):
-    problem, _ = problem_create(user=member, requests=three_requests[:2])
+    problem, _ = problem_create(user=member, requests=three_requests[:2], title="Restitution")
     problem_answer_post(problem=problem, author=member, body=ANSWER)
     late = three_requests[2]
 
@@ -143,7 +151,7 @@ def test_a_request_attached_later_gets_the_existing_answers_once(member, three_r
 
 
 def test_an_answer_is_not_empty(member, three_requests):
-    problem, _ = problem_create(user=member, requests=three_requests)
+    problem, _ = problem_create(user=member, requests=three_requests, title="Restitution")
     with pytest.raises(Exception, match="vide"):
         problem_answer_post(problem=problem, author=member, body="   ")
     assert not Message.objects.exists()
@@ -156,7 +164,9 @@ def test_resolving_resolves_the_open_requests_and_reports_the_others(member, cat
     waiting = SupportRequestFactory(category=category, waiting=True)
     in_progress = SupportRequestFactory(category=category, assigned=True)
     closed = SupportRequestFactory(category=category, status=Status.CLOSED)
-    problem, _ = problem_create(user=member, requests=[waiting, in_progress, closed])
+    problem, _ = problem_create(
+        user=member, requests=[waiting, in_progress, closed], title="Restitution"
+    )
 
     outcome = problem_resolve(problem=problem, user=member)
     repeated = problem_resolve(problem=problem, user=member)
@@ -182,7 +192,9 @@ def test_resolving_resolves_the_open_requests_and_reports_the_others(member, cat
 
 
 def test_a_request_attached_to_a_resolved_problem_is_answered_and_resolved(member, category):
-    problem, _ = problem_create(user=member, requests=[SupportRequestFactory(category=category)])
+    problem, _ = problem_create(
+        user=member, requests=[SupportRequestFactory(category=category)], title="Restitution"
+    )
     problem_answer_post(problem=problem, author=member, body=ANSWER)
     problem_resolve(problem=problem, user=member)
     late = SupportRequestFactory(category=category)
@@ -197,11 +209,12 @@ def test_a_request_attached_to_a_resolved_problem_is_answered_and_resolved(membe
 # ---------------------------------------------------------------------------- publishing
 
 
-def test_publishing_makes_one_published_article_from_title_description_and_answers(
-    member, three_requests
-):
+def test_publishing_drafts_one_article_from_title_description_and_answers(member, three_requests):
     problem, _ = problem_create(
-        user=member, requests=three_requests, title="INF-BUD-53 fausse après la version 4.2"
+        user=member,
+        requests=three_requests,
+        title="INF-BUD-53 fausse après la version 4.2",
+        description="Les montants engagés sont doublés.",
     )
     problem_answer_post(problem=problem, author=member, body=ANSWER)
 
@@ -209,7 +222,9 @@ def test_publishing_makes_one_published_article_from_title_description_and_answe
     same, created_again = problem_publish_article(problem=problem, user=member)
 
     assert created and not created_again and same.pk == article.pk
-    assert article.status == ArticleStatus.PUBLISHED
+    # A draft: a member reviews it and publishes it from the knowledge base.
+    assert article.status == ArticleStatus.DRAFT
+    assert not Article.objects.published().exists()
     assert article.title == "INF-BUD-53 fausse après la version 4.2"
     assert problem.description in article.body and ANSWER in article.body
     assert article.summary == ANSWER

@@ -1,6 +1,8 @@
 """The problem screens: grouping from the queue and from a request, the problem page,
 answering, resolving, publishing; what an agent sees of it."""
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -56,14 +58,13 @@ def test_member_groups_ticked_requests_from_the_queue(client, member, category):
         reverse("problems:create_from_queue"),
         {
             "selection": [f"{r.pk}:{r.version}" for r in reversed(requests)],
-            "title": "",
+            "title": "Restitution INF-BUD-53 vide",
             "query": "status=open",
         },
     )
     problem = Problem.objects.get()
     assert response.status_code == 302 and response.url == detail_url(problem)
-    # No title typed: the first ticked request's.
-    assert problem.title == requests[-1].title
+    assert problem.title == "Restitution INF-BUD-53 vide"
     assert SupportRequest.objects.filter(problem=problem).count() == 3
     assert "3 demandes rattachées" in " ".join(texts(response))
 
@@ -121,7 +122,7 @@ def test_problem_page_lists_requests_candidates_and_answers(client, member, grou
     problem, requests = grouped
     same_ddi = SupportRequestFactory(requester=UserFactory(ddi=requests[0].ddi), category=category)
     problem_attach_requests(problem=problem, user=member, requests=[same_ddi])
-    candidate = SupportRequestFactory(category=category, title="INF-BUD-53 fausse aussi chez nous")
+    candidate = SupportRequestFactory(category=category, title="Montants doublés chez nous")
     support_request_update_search(candidate)  # PostgreSQL compares the French vectors
     problem_answer_post(problem=problem, author=member, body=ANSWER)
     client.force_login(member)
@@ -189,7 +190,7 @@ def test_resolve_and_publish_from_the_problem_page(client, member, grouped):
     problem.refresh_from_db()
     assert published.url == problem.article.get_absolute_url()
     html = client.get(detail_url(problem)).content.decode()
-    assert "Publier comme article" not in html
+    assert "Créer un brouillon d’article" not in html
     assert "Résoudre le problème" not in html
 
 
@@ -223,6 +224,39 @@ def test_a_request_grouped_by_mistake_is_detached(client, member, grouped):
         reverse("problems:detach", args=[problem.pk]), {"reference": "ACC-1999-00001"}
     )
     assert "Aucune demande ne porte cette référence." in texts(unknown)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "ACC-2011-0000\x00", "ACC-2011-0000²"])
+def test_a_malformed_reference_changes_nothing_on_every_database(client, member, grouped, bad):
+    # PostgreSQL refused the NUL byte with an error (500), in the URL and in the form.
+    problem, requests = grouped
+    good = requests[0].reference
+    client.force_login(member)
+    for name in ("problems:create_from_request", "problems:request_attach"):
+        path = reverse(name, args=[good]).replace(good, quote(bad))
+        assert client.post(path, {"problem": problem.pk}).status_code == 404, name
+    response = client.post(reverse("problems:detach", args=[problem.pk]), {"reference": bad})
+    assert response.status_code == 302
+    assert "Aucune demande ne porte cette référence." in texts(response)
+    assert problem.requests.count() == len(requests)
+    assert Problem.objects.count() == 1
+
+
+def test_a_malformed_typed_reference_is_reported_and_the_others_attached(
+    client, member, grouped, category
+):
+    # The typed references reached the query as they came: a NUL byte was a 500 on
+    # PostgreSQL.
+    problem, requests = grouped
+    candidate = SupportRequestFactory(category=category)
+    client.force_login(member)
+    response = client.post(
+        reverse("problems:attach", args=[problem.pk]),
+        {"reference": [f"{candidate.reference} ACC-2011-0000\x00", "\x00"]},
+    )
+    assert response.url == detail_url(problem)
+    assert any("Aucune demande ne porte ces références" in text for text in texts(response))
+    assert set(problem.requests.all()) == {*requests, candidate}
 
 
 def test_the_title_and_description_are_corrected_and_a_blank_title_keeps_the_text(

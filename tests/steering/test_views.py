@@ -123,6 +123,28 @@ def test_a_custom_period_and_bad_input(pilot_client):
     assert "Certains filtres ne sont pas valables" in nonsense.content.decode()
 
 
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02"), ("2011-12-01", "3000-01-01")],
+)
+def test_days_out_of_range_fall_back_to_the_default_period_in_french(pilot_client, url, start, end):
+    # The day after 9999-12-31 and 0001-01-01 in UTC overflowed (500).
+    file_requests(1)
+    response = pilot_client.get(url, {"period": "dates", "start": start, "end": end})
+    assert response.status_code == 200
+    assert "Indiquez une date entre le 01/01/1900 et le 31/12/2999." in response.content.decode()
+    assert response.context["scope"].period == "mois"
+
+
+@pytest.mark.parametrize("campaign", ["²", "١", "-1", "9" * 30, "abc"])
+def test_a_campaign_that_is_not_a_number_shows_the_closing_campaign(pilot_client, campaign):
+    # `"²".isdigit()` is true and `int("²")` fails (500).
+    response = pilot_client.get("/pilotage/campagne/", {"campaign": campaign})
+    assert response.status_code == 200
+    assert response.context["sections"]
+
+
 def test_the_cached_tables_follow_every_change_of_a_request(pilot_client):
     member = TeamMemberFactory().user
     (request,) = file_requests(1, status=Status.IN_PROGRESS, assignee=member)

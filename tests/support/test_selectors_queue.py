@@ -228,6 +228,13 @@ def test_request_by_reference_ignores_case_and_spaces(member):
     assert queue_selectors.request_by_reference(member, "") is None
 
 
+@pytest.mark.parametrize("text", ["\x00", "ACC-2011-0000\x00", "ACC-2011-0000²", "x" * 100_000])
+def test_request_by_reference_finds_nothing_for_a_malformed_reference(member, text):
+    # A NUL byte reached the query (the problem page's detach form): PostgreSQL refused it.
+    SupportRequestFactory()
+    assert queue_selectors.request_by_reference(member, text) is None
+
+
 def test_request_by_reference_respects_what_the_user_may_see(agent):
     other_ddi_request = SupportRequestFactory()
     assert queue_selectors.request_by_reference(agent, other_ddi_request.reference) is None

@@ -1,3 +1,5 @@
+import itertools
+import string
 import threading
 
 import pytest
@@ -7,13 +9,15 @@ from django.db import connection, connections, transaction
 from accompagnement.axes.models import Axis
 from accompagnement.outbox.models import Notification
 from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
-from accompagnement.support.models import SupportRequest
+from accompagnement.support.models import Message, SupportRequest
+from accompagnement.support.selectors.queue import queue_search
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     reference_allocate,
     support_request_create,
     support_request_reply,
     support_request_transition,
+    support_request_update_search,
 )
 from accompagnement.support.services.team_actions import (
     support_request_assign,
@@ -23,7 +27,7 @@ from accompagnement.support.services.team_actions import (
 )
 from tests.accounts.factories import UserFactory
 from tests.ddi.factories import AttachmentFactory
-from tests.support.factories import CategoryFactory, SupportRequestFactory
+from tests.support.factories import CategoryFactory, MessageFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +270,46 @@ def test_parallel_filings_never_share_a_reference():
     assert errors == []
     references = list(SupportRequest.objects.values_list("reference", flat=True))
     assert len(references) == 30 == len(set(references))
+
+
+# ---------------------------------------------------------------------------- search vector
+
+only_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the French search vector is PostgreSQL's"
+)
+
+
+def distinct_words(count: int) -> list[str]:
+    """`count` different five-letter words: a vector keeps each one, so that a megabyte of
+    them passes the size PostgreSQL allows a vector (1 MB)."""
+    letters = itertools.product(string.ascii_lowercase, repeat=5)
+    return ["".join(word) for word in itertools.islice(letters, count)]
+
+
+def megabyte_in_messages(request, words_per_message=3_000):
+    """About 1 MB of distinct words, in messages of about 18,000 characters (under the
+    cap of one message)."""
+    words = distinct_words(170_000)
+    for start in range(0, len(words), words_per_message):
+        MessageFactory(request=request, body=" ".join(words[start : start + words_per_message]))
+    return words
+
+
+@only_postgresql
+def test_a_reply_after_a_megabyte_of_messages_is_saved_and_searchable(agent, member):
+    # "string is too long for tsvector": the reply failed with its vector, and was lost.
+    request = SupportRequestFactory(requester=agent)
+    words = megabyte_in_messages(request)
+    message = support_request_reply(request=request, author=member, body="Voici la réponse.")
+    assert Message.objects.filter(pk=message.pk).exists()
+    # The first part of the texts is searchable, the rest is stored and shown.
+    assert list(queue_search(SupportRequest.objects.all(), words[1_000])) == [request]
+    assert list(queue_search(SupportRequest.objects.all(), words[-1])) == []
+
+
+@only_postgresql
+def test_a_description_of_a_megabyte_is_searchable_by_its_first_part(agent):
+    words = distinct_words(170_000)
+    request = SupportRequestFactory(requester=agent, body=" ".join(words))
+    support_request_update_search(request)
+    assert list(queue_search(SupportRequest.objects.all(), words[1_000])) == [request]

@@ -1,12 +1,14 @@
 import io
+import random
 import struct
+import tracemalloc
 import zipfile
 import zlib
 
 import filetype
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 
 from accompagnement.support import uploads
 from accompagnement.support.uploads import MAX_UPLOAD_SIZE, validate_upload
@@ -154,3 +156,103 @@ def test_validation_leaves_the_file_ready_to_be_stored():
     file = upload("note.pdf", PDF_BYTES)
     validate_upload(file)
     assert file.read() == PDF_BYTES
+
+
+# ---------------------------------------------------------------------------- zip bombs
+
+
+def write_zip_bomb(target, *, mebibytes: int, big_member: str = "mimetype", first=()):
+    """A .docx whose `big_member` inflates to `mebibytes` Mio of zeros, written to `target`
+    (a path or a binary file) one Mio at a time: the test never holds the content."""
+    zeros = bytes(1024 * 1024)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in first:
+            archive.writestr(name, "<w/>")
+        with archive.open(big_member, "w", force_zip64=True) as member:
+            for _chunk in range(mebibytes):
+                member.write(zeros)
+        archive.writestr("word/document.xml", "<w/>")
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory):
+    """256 Mio of zeros in a file of about 260 Kio."""
+    path = tmp_path_factory.mktemp("bombe") / "bombe.docx"
+    write_zip_bomb(path, mebibytes=256)
+    return path
+
+
+BOMB_REFUSED = (
+    "Le contenu de « rapport.docx » deviendrait démesuré une fois décompressé : "
+    "le fichier est refusé."
+)
+
+
+def test_zip_bomb_is_refused_without_being_inflated(zip_bomb):
+    with zip_bomb.open("rb") as handle:
+        bomb = UploadedFile(handle, name="rapport.docx", size=zip_bomb.stat().st_size)
+        assert bomb.size < 300 * 1024
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValidationError) as error:
+                validate_upload(bomb)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert error.value.code == "file_archive_too_large"
+    assert error.value.messages[0].startswith(BOMB_REFUSED)
+    # The 256 Mio were never inflated: a few hundred Kio read, not hundreds of Mio.
+    assert peak < 4 * 1024 * 1024
+
+
+def test_zip_bomb_behind_a_recognised_document_is_refused_too():
+    # The first entries tell filetype it is a .docx: the archive is checked all the same.
+    content = io.BytesIO()
+    write_zip_bomb(
+        content,
+        mebibytes=64,
+        big_member="word/media/image1.png",
+        first=("[Content_Types].xml", "word/styles.xml"),
+    )
+    assert filetype.guess(content.getvalue()).mime == uploads.DOCX
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("rapport.docx", content.getvalue()))
+    assert error.value.code == "file_archive_too_large"
+
+
+def test_archive_of_too_many_members_is_refused():
+    content = zip_bytes(
+        [("word/document.xml", "<w/>"), *((f"word/p{n}.xml", "") for n in range(20_000))]
+    )
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("rapport.docx", content))
+    assert error.value.code == "file_archive_too_large"
+
+
+def test_archive_that_lies_about_the_size_of_a_member_is_refused():
+    """A member announced smaller than its compressed data: what it inflates to is unknown."""
+    noise = random.Random(0).randbytes(9000)  # does not compress: about 9 000 bytes stored
+    content = bytearray(zip_bytes([("word/document.xml", "<w/>"), ("word/big.bin", noise)]))
+    entry = content.rindex(b"PK\x01\x02")  # the central directory entry of word/big.bin
+    assert content[entry + 46 : entry + 58] == b"word/big.bin"
+    struct.pack_into("<I", content, entry + 24, 10)  # its uncompressed size: 10 bytes
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("rapport.docx", bytes(content)))
+    assert error.value.code == "file_archive_too_large"
+
+
+def test_a_large_real_workbook_is_accepted():
+    """20 Mio of a realistic sheet (ratio about 15): far from a bomb."""
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>ACC-2024-{n:05d}</t></is></c>'
+        f'<c r="B{n}"><v>{2104410702 + n}</v></c><c r="C{n}"><v>{n * 7 % 1000}.50</v></c></row>'
+        for n in range(1, 120_000)
+    )
+    content = zip_bytes(
+        [
+            ("[Content_Types].xml", "<Types/>"),
+            ("xl/workbook.xml", "<x/>"),
+            ("xl/worksheets/sheet1.xml", f"<sheetData>{rows}</sheetData>"),
+        ]
+    )
+    assert validate_upload(upload("export.xlsx", content)) == uploads.XLSX

@@ -186,6 +186,27 @@ def test_an_unknown_choice_is_ignored_and_reported(client, member, world):
     assert response.context["queue_filter"].form.errors["ddi"]
 
 
+@pytest.mark.parametrize(
+    "name", ["created_from", "created_to", "resolved_from", "resolved_to", "open_on"]
+)
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+def test_a_day_out_of_range_is_ignored_and_reported_in_french(client, member, world, name, day):
+    # A day added to 9999-12-31 overflowed (500), and so did 0001-01-01 in UTC.
+    client.force_login(member)
+    response = get_queue(client, **{name: day})
+    assert len(references(response)) == 3
+    assert response.context["queue_filter"].form.errors[name] == [
+        "Indiquez une date entre le 01/01/1900 et le 31/12/2999."
+    ]
+
+
+def test_the_first_and_last_days_of_the_range_are_accepted(client, member, world):
+    client.force_login(member)
+    response = get_queue(client, created_from="1900-01-01", created_to="2999-12-31")
+    assert len(references(response)) == 3
+    assert not response.context["queue_filter"].form.errors
+
+
 # ---------------------------------------------------------------------------- the filter block
 # Kept in the cache under a digest of what it shows (accompagnement/core/fragments.py).
 

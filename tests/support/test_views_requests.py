@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +17,7 @@ from accompagnement.support.uploads import MAX_UPLOAD_SIZE
 from tests.accounts.factories import UserFactory
 from tests.ddi.factories import AttachmentFactory
 from tests.support.factories import EventFactory, MessageFactory, SupportRequestFactory
-from tests.support.test_uploads import EXE_BYTES, PDF_BYTES, png_bytes
+from tests.support.test_uploads import EXE_BYTES, PDF_BYTES, png_bytes, write_zip_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,9 @@ def test_filing_form_shows_the_choices(client, agent):
     assert "Markdown" in html
     assert 'type="file" name="attachments"' in html
     assert " multiple" in html
-    # One token for the logout button of the header, one for the form.
-    assert html.count('name="csrfmiddlewaretoken"') == 2
+    # One token for the logout button of the header, one for the form, one for the form
+    # the suggested articles' buttons submit (support/_suggestions.html).
+    assert html.count('name="csrfmiddlewaretoken"') == 3
 
 
 def test_filing_a_request_with_files(client, agent):
@@ -217,6 +219,26 @@ def test_executable_renamed_pdf_is_refused_and_good_files_are_named(client, agen
     assert not Attachment.objects.exists()
 
 
+def test_zip_bomb_is_refused_in_french_and_nothing_is_stored(client, agent, settings, tmp_path):
+    bomb = tmp_path / "rapport.docx"
+    write_zip_bomb(bomb, mebibytes=32)  # 32 Mio of zeros in about 33 Kio
+    client.force_login(agent)
+    with bomb.open("rb") as handle:
+        response = client.post(
+            reverse("support:create"), filing(attachments=[handle, pdf("devis.pdf")])
+        )
+    assert response.status_code == 200
+    html = html_of(response)
+    assert (
+        "Le contenu de « rapport.docx » deviendrait démesuré une fois décompressé : "
+        "le fichier est refusé." in html
+    )
+    assert "<li>devis.pdf</li>" in html
+    assert not SupportRequest.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not any(path.is_file() for path in Path(settings.MEDIA_ROOT).rglob("*"))
+
+
 def test_csv_is_accepted(client, agent):
     client.force_login(agent)
     csv = SimpleUploadedFile(
@@ -244,6 +266,45 @@ def test_agent_of_another_ddi_gets_404_everywhere(client, agent):
     other_request.refresh_from_db()
     assert other_request.status == Status.NEW
     assert not other_request.messages.exists()
+
+
+REFERENCE_PAGES = [
+    ("get", "support:detail"),
+    ("get", "support:confirmation"),
+    ("post", "support:reply"),
+    ("post", "support:close"),
+    ("post", "support:reopen"),
+    ("post", "support:assign"),
+    ("post", "support:transition"),
+    ("post", "support:escalate"),
+    ("post", "support:redirect"),
+    ("post", "support:duplicate"),
+    ("post", "support:link"),
+]
+
+
+@pytest.mark.parametrize("bad", ["%00", "ACC-2011-0000%00", "ACC-2011-0000%C2%B2", "x" * 300])
+def test_a_malformed_reference_in_a_url_is_a_404_on_every_database(client, agent, member, bad):
+    # PostgreSQL refused the NUL byte with an error (500): the URL no longer matches.
+    support_request = SupportRequestFactory(requester=agent)
+    good = support_request.reference
+    for user in (agent, member):
+        client.force_login(user)
+        for method, name in REFERENCE_PAGES:
+            path = reverse(name, args=[good]).replace(good, bad)
+            response = getattr(client, method)(path, {"body": "x", "version": 1})
+            assert response.status_code == 404, (name, user.role)
+        attachment = reverse("support:attachment", args=[good, 1]).replace(good, bad)
+        assert client.get(attachment).status_code == 404
+    assert not support_request.messages.exists()
+
+
+def test_a_reference_in_lower_case_stays_a_404(client, agent):
+    support_request = SupportRequestFactory(requester=agent)
+    client.force_login(agent)
+    assert client.get(url("detail", support_request)).status_code == 200
+    lower = url("detail", support_request).replace("ACC", "acc")
+    assert client.get(lower).status_code == 404
 
 
 def test_agent_never_sees_internal_notes_nor_their_files(client, agent, member):
@@ -401,7 +462,7 @@ def test_markup_in_texts_is_neutralised(client, agent, member):
         assert "<script>alert(1)</script>" not in html
         assert "onerror" not in html
         assert "<img" not in html
-        assert "javascript:alert" not in html
+        assert 'href="javascript' not in html  # the link stays inert text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the title, escaped
 
 

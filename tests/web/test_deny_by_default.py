@@ -35,6 +35,7 @@ SAMPLE_BY_CONVERTER = {
     "slug": "x",
     "path": "x",
     "uuid": "00000000-0000-0000-0000-000000000000",
+    "reference": "ACC-2011-00001",
 }
 
 

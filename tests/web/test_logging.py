@@ -73,8 +73,10 @@ def test_a_request_without_a_usable_id_gets_a_new_one(client):
     assert other["X-Request-ID"] != given["X-Request-ID"]
 
 
-def test_every_response_says_how_long_the_portal_took(client, monkeypatch):
-    # 12.3 ms between the first middleware's start and the response.
+def test_a_response_to_the_team_says_how_long_the_portal_took(client, member, monkeypatch):
+    # 12.3 ms between the first middleware's start and the response (only the team gets
+    # it: tests/web/test_middleware.py).
+    client.force_login(member)
     clock = iter([100.0, 100.0123])
     monkeypatch.setattr("accompagnement.web.middleware.perf_counter", lambda: next(clock))
     response = client.get(reverse("health"))
@@ -212,3 +214,17 @@ def test_sentry_starts_with_a_dsn_and_sends_no_personal_data():
         SENTRY_DSN="https://0123456789abcdef@sentry.example.org/42",
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+def test_a_forged_host_header_is_a_warning_not_an_error(client, settings, json_lines):
+    """Scanners send any Host header all day long: not an error to wake someone for
+    (nor a Sentry event: sentry-sdk reports errors), and no traceback."""
+    settings.ALLOWED_HOSTS = ["accompagnement.example.org"]
+    response = client.get(reverse("login"), HTTP_HOST="scanner.example")
+    assert response.status_code == 400
+
+    [line] = [line for line in json_lines() if line["logger"] == "django.security.DisallowedHost"]
+    assert line["level"] == "WARNING"
+    assert "scanner.example" in line["message"]
+    assert "exception" not in line
+    assert not [line for line in json_lines() if line["level"] in ("ERROR", "CRITICAL")]

@@ -172,3 +172,82 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+# ---------------------------------------------------------------------- caches
+
+
+def cache_directives(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def test_what_a_signed_in_person_gets_is_never_kept_by_a_cache(client, agent, pilot):
+    from tests.support.factories import SupportRequestFactory
+    from tests.support.test_views_requests import download, stored_attachment
+
+    support_request = SupportRequestFactory(requester=agent, ddi=agent.ddi)
+    attachment = stored_attachment(support_request)
+    client.force_login(agent)
+    page = client.get(reverse("support:detail", args=[support_request.reference]))
+    file, _content = download(client, attachment)
+    redirect = client.get(reverse("login"))  # signed in: sent home
+    for response in (page, file, redirect):
+        assert {"private", "no-store"} <= cache_directives(response), response
+
+    client.force_login(pilot)
+    export = client.get("/pilotage/export/demandes.csv", {"period": "debut"})
+    assert export.streaming
+    b"".join(export.streaming_content)
+    assert {"private", "no-store"} <= cache_directives(export)
+
+
+def test_a_stricter_cache_header_is_kept_and_public_pages_are_left_alone(client, member):
+    # /sante/ says no-cache, must-revalidate… itself: kept, private and no-store included.
+    client.force_login(member)
+    strict = cache_directives(client.get(reverse("health")))
+    assert {"no-cache", "no-store", "must-revalidate", "private", "max-age=0"} <= strict
+    client.logout()
+    assert "no-store" not in cache_directives(client.get(reverse("accessibility")))
+
+
+# ---------------------------------------------------------------------- Server-Timing
+
+
+def test_server_timing_is_for_the_team_and_staff_only(client, agent, member, settings):
+    assert "Server-Timing" not in client.get(reverse("login"))
+    client.force_login(agent)
+    assert "Server-Timing" not in client.get(reverse("home"))
+    staff_agent = UserFactory(is_staff=True)
+    for user in (member, staff_agent):
+        client.force_login(user)
+        assert client.get(reverse("home"))["Server-Timing"].startswith("app;dur=")
+
+
+def test_server_timing_for_everyone_in_development_or_when_the_bench_asks(client, agent, settings):
+    settings.DEBUG = True
+    assert client.get(reverse("login"))["Server-Timing"].startswith("app;dur=")
+    settings.DEBUG = False
+    settings.SERVER_TIMING_FOR_EVERYONE = True
+    client.force_login(agent)
+    assert client.get(reverse("home"))["Server-Timing"].startswith("app;dur=")
+
+
+# ---------------------------------------------------------------------- methods
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT"])
+def test_methods_the_portal_never_uses_are_refused(client, member, method):
+    client.force_login(member)
+    for path in (reverse("login"), reverse("home"), reverse("health")):
+        response = client.generic(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response["Allow"] == "GET, HEAD, POST"
+
+
+def test_get_head_and_post_still_work(client, agent):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.head(reverse("login")).status_code == 200
+    response = client.post(
+        reverse("login"), {"username": agent.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accompagnement.accounts import roles
 from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm
+from accompagnement.core.markdown import TEXT_MAX_LENGTH, TextLengthValidator
 from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.knowledge.models import Article
 from accompagnement.knowledge.services import article_link_markdown
@@ -157,6 +158,7 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
     body = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[TextLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_(
             "Ce que vous avez fait, ce que vous attendiez, ce qui s’est passé, et le message "
             "d’erreur exact s’il y en a un. Mise en forme Markdown possible : **gras**, "
@@ -314,6 +316,7 @@ class ReplyForm(AttachmentsFormMixin, DsfrForm):
     body = forms.CharField(
         label=_("Votre message"),
         widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[TextLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_("Mise en forme Markdown possible : **gras**, *italique*, listes, liens."),
     )
     attachments = attachments_field()

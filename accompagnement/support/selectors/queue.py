@@ -29,6 +29,7 @@ from django.utils.functional import cached_property
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
 from accompagnement.axes.models import Axis, Category
+from accompagnement.core.converters import is_reference
 from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
 from accompagnement.support.selectors import requests as request_selectors
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
@@ -315,9 +316,10 @@ def requests_for_bulk(user: User, ids: Iterable[int]) -> QuerySet[SupportRequest
 
 
 def request_by_reference(user: User, reference: str) -> SupportRequest | None:
-    """Another request named in a form (duplicate of, related to), if the user sees it."""
+    """Another request named in a form (duplicate of, related to), if the user sees it.
+    Anything but a reference (a NUL byte, which PostgreSQL refuses) finds nothing."""
     reference = reference.strip().upper()
-    if not reference:
+    if not is_reference(reference):
         return None
     return request_selectors.requests_visible_to(user).filter(reference=reference).first()
 

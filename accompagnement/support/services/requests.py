@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
 from accompagnement.axes.models import Category
+from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
+from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.outbox.services import notification_record
 from accompagnement.support.chorus import normalise_reference, validate_reference
 from accompagnement.support.enums import (
@@ -161,14 +163,16 @@ def _store_files(
 
 
 def support_request_update_search(request: SupportRequest) -> None:
-    """Refresh the French full-text vector (reference, title, body, every message)."""
+    """Refresh the French full-text vector (reference, title, body, every message): the
+    first half of `SEARCH_VECTOR_MAX_CHARS` of the body, the other of the messages."""
     if connection.vendor != "postgresql":
         return
-    messages = " ".join(request.messages.values_list("body", flat=True))
+    half = SEARCH_VECTOR_MAX_CHARS // 2
+    messages = " ".join(request.messages.values_list("body", flat=True))[:half]
     SupportRequest.objects.filter(pk=request.pk).update(
         search_vector=SearchVector("reference", weight="A", config="french")
         + SearchVector("title", weight="A", config="french")
-        + SearchVector("body", weight="B", config="french")
+        + SearchVector(searchable_prefix("body", half), weight="B", config="french")
         + SearchVector(Value(messages), weight="C", config="french")
     )
 
@@ -218,6 +222,7 @@ def support_request_create(
         raise ValidationError({"service_centre": _("Ce CSP ne sert pas votre DDI.")})
     chorus_reference = normalise_reference(chorus_reference)
     validate_reference(chorus_object, chorus_reference)
+    check_text_length(body.strip(), limit=TEXT_MAX_LENGTH, field="body")
 
     now = timezone.now()
     first_response_due, resolution_due = due_dates(priority, now)
@@ -276,6 +281,7 @@ def support_request_reply(
         raise PermissionDenied
     if not body.strip():
         raise ValidationError({"body": _("Le message est vide.")})
+    check_text_length(body.strip(), limit=TEXT_MAX_LENGTH, field="body")
     now = timezone.now()
     old_status = request.status
     fields: dict = {"last_activity_at": now}

@@ -45,6 +45,15 @@ def _get_request(user, reference):
     )
 
 
+def _take_uploads(request):
+    """Count the posted files against the upload limit before their content is read:
+    checking a file costs (a zip bomb), so a refused file counts too. Over the limit, the
+    limit reached and no file: the form is checked without them."""
+    posted = len(request.FILES.getlist("attachments"))
+    limited = ratelimits.take(request, ratelimits.UPLOADS, posted)
+    return limited, (request.FILES if limited is None else None)
+
+
 # ---------------------------------------------------------------------------- filing
 
 
@@ -53,13 +62,11 @@ def _get_request(user, reference):
 def request_create(request):
     status = 200
     if request.method == "POST":
-        form = SupportRequestForm(request.POST, request.FILES, user=request.user)
-        limited = None
-        if form.is_valid():
-            # Over a limit, the form comes back with what was typed: nothing is lost.
-            limited = ratelimits.hit(request, ratelimits.REQUEST_CREATE) or ratelimits.take(
-                request, ratelimits.UPLOADS, len(form.cleaned_data["attachments"])
-            )
+        limited, files = _take_uploads(request)
+        form = SupportRequestForm(request.POST, files, user=request.user)
+        if limited is None and form.is_valid():
+            limited = ratelimits.hit(request, ratelimits.REQUEST_CREATE)
+        # Over a limit, the form comes back with what was typed: nothing is lost.
         if limited is not None:
             form.add_error(None, limited.message)
             status = 429
@@ -151,14 +158,8 @@ def request_reply(request, reference):
     support_request = _get_request(request.user, reference)
     if not request_selectors.can_reply_to(request.user, support_request):
         raise PermissionDenied
-    form = ReplyForm(
-        request.POST, request.FILES, user=request.user, support_request=support_request
-    )
-    limited = None
-    if form.is_valid():
-        limited = ratelimits.take(
-            request, ratelimits.UPLOADS, len(form.cleaned_data["attachments"])
-        )
+    limited, files = _take_uploads(request)
+    form = ReplyForm(request.POST, files, user=request.user, support_request=support_request)
     if limited is not None:
         form.add_error(None, limited.message)
         return _render_request_page(request, support_request, form, status=429)
