@@ -411,9 +411,11 @@ def test_hostile_query_parameters_never_cause_a_server_error(client, world):  # 
     assert not failures, _report(failures)
 
 
+# The same in every field the site’s forms post (some 80): a long text above the caps of
+# the texts (20,000 characters), the whole form under Django's limit of a body (2.5 MB).
 FORM_HOSTILE = (
     "\x00",
-    "x" * 100_000,
+    "x" * 25_000,
     "²",
     "9999-12-31",
     "0001-01-01",
