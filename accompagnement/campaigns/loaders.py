@@ -13,8 +13,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from accompagnement.campaigns.models import Campaign, CampaignKind, Milestone
+from ddi.csv_files import CsvFile, CsvRow, ReferenceDataError, csv_field
 from ddi.enums import DDIKind
-from ddi.loaders import CsvFile, CsvRow, ReferenceDataError, csv_field
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
