@@ -2,12 +2,14 @@
 app loads, so every model registers under the one app label the migrations know."""
 
 from accompagnement.accounts.models import (
+    Absence,
     PendingSignIn,
     PendingSignInStatus,
     TeamMember,
     User,
     UserManager,
 )
+from accompagnement.alerts.models import Alert
 from accompagnement.axes.models import Category
 from accompagnement.campaigns.models import (
     Acknowledgement,
@@ -46,14 +48,22 @@ from accompagnement.study.models import (
 )
 from accompagnement.support.models import (
     Attachment,
+    CannedResponse,
     Event,
     Message,
     ReferenceCounter,
+    RoutingRule,
     SavedFilter,
     SupportRequest,
+    TeamSettings,
 )
 
 __all__ = [
+    "TeamSettings",
+    "RoutingRule",
+    "CannedResponse",
+    "Alert",
+    "Absence",
     "Acknowledgement",
     "Article",
     "ArticleKind",

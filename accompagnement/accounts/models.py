@@ -154,6 +154,11 @@ class TeamMember(models.Model):
         default=100,
         help_text=_("Part de son temps consacrée à l'équipe, en pourcentage."),
     )
+    # The alert kinds (`alerts/enums.py` AlertKind) the member reads in the portal only,
+    # without an e-mail. Empty: every alert also comes by e-mail.
+    alerts_without_email = models.JSONField(
+        _("alertes sans courriel"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("membre de l'équipe")
@@ -169,6 +174,33 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.structure})"
+
+
+class Absence(models.Model):
+    """A period a team member is away: new requests are not routed to them then."""
+
+    member = models.ForeignKey(
+        TeamMember, on_delete=models.CASCADE, related_name="absences", verbose_name=_("membre")
+    )
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au (inclus)"))
+    reason = models.CharField(_("motif"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["end", "start"], name="absence_period")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="absence_end_after_start",
+                violation_error_message=_("La fin de l'absence précède son début."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member.user} : {self.start} → {self.end}"
 
 
 class PendingSignInStatus(models.TextChoices):

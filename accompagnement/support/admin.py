@@ -5,6 +5,7 @@ from accompagnement.support.models import Attachment, Event, Message, SavedFilte
 
 class MessageInline(admin.TabularInline):
     model = Message
+    fk_name = "request"
     extra = 0
     fields = ["created_at", "author", "kind", "body"]
     readonly_fields = fields
@@ -13,6 +14,7 @@ class MessageInline(admin.TabularInline):
 
 class EventInline(admin.TabularInline):
     model = Event
+    fk_name = "request"
     extra = 0
     fields = ["created_at", "actor", "kind", "field", "old_value", "new_value", "is_public"]
     readonly_fields = fields

@@ -40,10 +40,13 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", _("Résolue")
     CLOSED = "closed", _("Clôturée")
     REDIRECTED = "redirected", _("Réorientée")
+    MERGED = "merged", _("Fusionnée")
 
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_DDI, Status.ESCALATED)
-FINISHED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.REDIRECTED)
+FINISHED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.REDIRECTED, Status.MERGED)
+# The SLA clock stops while the request waits for the DDI or for a partner.
+PAUSED_STATUSES = (Status.WAITING_DDI, Status.ESCALATED)
 
 
 class EscalationTarget(models.TextChoices):
@@ -71,3 +74,8 @@ class EventKind(models.TextChoices):
     LINKED = "linked", _("Demande liée")
     NOTIFIED = "notified", _("Notification")
     PROBLEM = "problem", _("Rattachement à un problème")
+    CORRECTED = "corrected", _("Correction")
+    CLOCK_PAUSED = "clock_paused", _("Horloge suspendue")
+    CLOCK_RESUMED = "clock_resumed", _("Horloge relancée")
+    MERGED = "merged", _("Fusion")
+    FOLLOWED = "followed", _("Suivi")

@@ -42,12 +42,55 @@ class SupportRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, now=None):
+    def breached(self, now=None):
+        """Open requests past a due date (for a paused clock: past it when it stopped)."""
+        return self.open().filter(sla_breached_q(now or timezone.now()))
+
+    # The queue and the reminders said "overdue" before the clock had states.
+    overdue = breached
+
+    def approaching(self, now=None):
+        """Open requests whose clock runs and has used the approaching share of a target."""
         now = now or timezone.now()
-        return self.open().filter(
-            models.Q(resolution_due__lt=now)
-            | models.Q(first_response_at__isnull=True, first_response_due__lt=now)
+        return (
+            self.open()
+            .filter(sla_paused_at__isnull=True)
+            .filter(
+                models.Q(first_response_at__isnull=True, first_response_warning_at__lte=now)
+                | models.Q(resolution_warning_at__lte=now)
+            )
+            .exclude(sla_breached_q(now))
         )
+
+    def on_time(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.open()
+            .filter(sla_paused_at__isnull=True)
+            .exclude(sla_breached_q(now))
+            .exclude(
+                models.Q(first_response_at__isnull=True, first_response_warning_at__lte=now)
+                | models.Q(resolution_warning_at__lte=now)
+            )
+        )
+
+    def paused(self, now=None):
+        """Waiting for the DDI or a partner, not breached before the pause."""
+        now = now or timezone.now()
+        return self.open().filter(sla_paused_at__isnull=False).exclude(sla_breached_q(now))
+
+
+def sla_breached_q(now) -> models.Q:
+    """A due date passed: before the pause for a paused clock, before `now` otherwise."""
+    running = models.Q(sla_paused_at__isnull=True) & (
+        models.Q(resolution_due__lte=now)
+        | models.Q(first_response_at__isnull=True, first_response_due__lte=now)
+    )
+    paused = models.Q(sla_paused_at__isnull=False) & (
+        models.Q(resolution_due__lte=models.F("sla_paused_at"))
+        | models.Q(first_response_at__isnull=True, first_response_due__lte=models.F("sla_paused_at"))
+    )
+    return running | paused
 
 
 class SupportRequest(models.Model):
@@ -121,6 +164,15 @@ class SupportRequest(models.Model):
         blank=True,
         verbose_name=_("attribuée à"),
     )
+    # With automatic assignment off, the member the routing rule proposes (a member confirms).
+    proposed_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="proposed_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("attribution proposée à"),
+    )
     escalation_target = models.CharField(
         _("escaladée vers"), max_length=20, choices=EscalationTarget.choices, blank=True
     )
@@ -162,9 +214,41 @@ class SupportRequest(models.Model):
         verbose_name=_("problème"),
     )
 
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="merged_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("fusionnée dans"),
+    )
+    # The request this one follows up (a DDI's message after the reopening delay).
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        null=True,
+        blank=True,
+        verbose_name=_("suite de"),
+    )
+
     created_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    # The SLA clock (`sla.py`): it starts at the team's next opening after filing, stops
+    # while the request waits for the DDI or a partner (`sla_paused_at`), and each pause
+    # pushes the due dates back by the working time it lasted.
+    sla_started_at = models.DateTimeField(_("début du décompte"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("décompte suspendu depuis"), null=True, blank=True)
+    # Working seconds of the pauses already ended: the due dates are the targets counted
+    # from `sla_started_at` plus this.
+    sla_paused_seconds = models.PositiveIntegerField(_("durée des suspensions (s)"), default=0)
     first_response_due = models.DateTimeField(_("première réponse attendue le"))
+    first_response_warning_at = models.DateTimeField(
+        _("première réponse : échéance proche le"), null=True, blank=True
+    )
     resolution_due = models.DateTimeField(_("résolution attendue le"))
+    resolution_warning_at = models.DateTimeField(
+        _("résolution : échéance proche le"), null=True, blank=True
+    )
     first_response_at = models.DateTimeField(_("première réponse le"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("résolue le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
@@ -245,13 +329,16 @@ class SupportRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def sla_state(self, now=None):
+        """On time, approaching, breached or paused (`sla.SlaState`); None once finished."""
+        from accompagnement.support.sla import sla_state
+
+        return sla_state(self, now)
+
     def is_overdue(self, now=None) -> bool:
-        now = now or timezone.now()
-        if not self.is_open:
-            return False
-        if self.first_response_at is None and self.first_response_due < now:
-            return True
-        return self.resolution_due < now
+        from accompagnement.support.sla import SlaState
+
+        return self.sla_state(now) == SlaState.BREACHED
 
 
 def attachment_path(instance, filename):
@@ -272,6 +359,14 @@ class Message(models.Model):
     kind = models.CharField(_("nature"), max_length=10, choices=MessageKind.choices)
     body = models.TextField(_("texte"))
     created_at = models.DateTimeField(_("écrit le"), default=timezone.now)
+    merged_from = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("venu de la demande"),
+    )
 
     class Meta:
         verbose_name = _("message")
@@ -315,6 +410,14 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
     created_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    merged_from = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("venu de la demande"),
+    )
 
     class Meta:
         verbose_name = _("pièce jointe")
@@ -352,6 +455,14 @@ class Event(models.Model):
     # Shown to the DDI's agents; internal events are for the team only.
     is_public = models.BooleanField(_("visible par la DDI"), default=False)
     created_at = models.DateTimeField(_("le"), default=timezone.now)
+    merged_from = models.ForeignKey(
+        SupportRequest,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("venu de la demande"),
+    )
 
     class Meta:
         verbose_name = _("événement")
@@ -388,3 +499,114 @@ class SavedFilter(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CannedResponse(models.Model):
+    """A shared reply template: Markdown with placeholders (`canned.PLACEHOLDERS`)."""
+
+    title = models.CharField(_("titre"), max_length=120)
+    body = models.TextField(
+        _("texte"),
+        help_text=_(
+            "En Markdown. Champs remplacés à l'insertion : {demandeur}, {reference}, "
+            "{ddi}, {echeance}, {attribuee_a}."
+        ),
+    )
+    axis = models.CharField(_("axe"), max_length=20, choices=Axis.choices, blank=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        related_name="canned_responses",
+        null=True,
+        blank=True,
+        verbose_name=_("catégorie"),
+    )
+    usage_count = models.PositiveIntegerField(_("utilisations"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="canned_responses",
+        null=True,
+        blank=True,
+        verbose_name=_("créée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("réponse type")
+        verbose_name_plural = _("réponses types")
+        ordering = ["-usage_count", "title"]
+        constraints = [
+            models.UniqueConstraint(Lower("title"), name="canned_response_unique_title")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RoutingRule(models.Model):
+    """Who receives new requests matching an axis, a category, a programme, a DDI kind.
+
+    The first active rule (by position) whose every set criterion matches the request
+    wins; among its members the one with the lightest open load for their share of time,
+    present that day, is chosen (`services/routing.py`).
+    """
+
+    name = models.CharField(_("nom"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    axis = models.CharField(_("axe"), max_length=20, choices=Axis.choices, blank=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        null=True,
+        blank=True,
+        verbose_name=_("catégorie"),
+    )
+    programme = models.ForeignKey(
+        "ddi.Programme",
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        null=True,
+        blank=True,
+        verbose_name=_("programme"),
+    )
+    ddi_kind = models.CharField(_("type de DDI"), max_length=6, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="routing_rules",
+        verbose_name=_("membres"),
+    )
+
+    class Meta:
+        verbose_name = _("règle d'attribution")
+        verbose_name_plural = _("règles d'attribution")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamSettings(models.Model):
+    """The team's switches the pilot sets in the portal (one row)."""
+
+    auto_assign = models.BooleanField(
+        _("attribution automatique"),
+        default=True,
+        help_text=_(
+            "Désactivée, la règle propose un membre sur la demande et un membre confirme."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("réglages de l'équipe")
+        verbose_name_plural = _("réglages de l'équipe")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "TeamSettings":
+        return cls.objects.get_or_create(pk=1)[0]

@@ -1,30 +1,101 @@
-"""Service-level targets, counted in French working days (weekends and public holidays off)."""
+"""The team's clock: SLA targets in working hours, and French working days.
 
-from datetime import date, datetime, timedelta
+Targets count in the team's working hours (`settings.SUPPORT_WORKING_HOURS`, by default
+Monday to Friday, 9:00 to 18:00, Europe/Paris), French public holidays off; for a DDI of
+Bas-Rhin, Haut-Rhin or Moselle the local holidays of Alsace-Moselle are off too. A request
+filed at night or on a weekend starts counting at the next opening. The clock pauses while
+the request waits for the DDI or a partner (`services/clock.py` shifts the due dates by
+the working time paused). The durations the dashboards aggregate stay in working days.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accompagnement.support.enums import Priority
+from accompagnement.support.enums import OPEN_STATUSES, Priority
 
-# (first response, resolution) in working days, per priority.
+# (first response, resolution) in working hours of the team, per priority: a working
+# day is 9 hours, so "normal" is 2 days for a first answer and 10 days to resolve.
 SLA_TARGETS: dict[str, tuple[int, int]] = {
-    Priority.URGENT: (1, 2),
-    Priority.HIGH: (1, 5),
-    Priority.NORMAL: (2, 10),
-    Priority.LOW: (5, 20),
+    Priority.URGENT: (4, 18),
+    Priority.HIGH: (9, 45),
+    Priority.NORMAL: (18, 90),
+    Priority.LOW: (45, 180),
 }
 
-
-@lru_cache(maxsize=64)
-def _public_holidays(year: int) -> frozenset[date]:
-    # National holidays of metropolitan France (the team works from Paris).
-    return frozenset(holidays.France(years=year).keys())
+# Departments with local public holidays (Good Friday, 26 December) and the `holidays`
+# library's subdivision for them.
+LOCAL_HOLIDAY_SUBDIVISIONS = {"57": "57", "67": "6AE", "68": "6AE"}
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _public_holidays(day.year)
+class SlaState(models.TextChoices):
+    ON_TIME = "on_time", _("Dans les délais")
+    APPROACHING = "approaching", _("Échéance proche")
+    BREACHED = "breached", _("Échéance dépassée")
+    PAUSED = "paused", _("Horloge suspendue")
+
+
+def holiday_subdivision(department_code: str | None) -> str | None:
+    """The `holidays` subdivision whose local holidays a DDI of this department keeps."""
+    return LOCAL_HOLIDAY_SUBDIVISIONS.get(department_code or "")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    opens: time
+    closes: time
+    weekdays: frozenset[int]
+
+    @property
+    def day_seconds(self) -> int:
+        return (
+            datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)
+        ).seconds
+
+
+def _parse_time(value) -> time:
+    if isinstance(value, time):
+        return value
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+def working_hours() -> WorkingHours:
+    config = settings.SUPPORT_WORKING_HOURS
+    return _working_hours(str(config["opens"]), str(config["closes"]), tuple(config["weekdays"]))
+
+
+@lru_cache(maxsize=8)
+def _working_hours(opens: str, closes: str, weekdays: tuple[int, ...]) -> WorkingHours:
+    hours = WorkingHours(_parse_time(opens), _parse_time(closes), frozenset(weekdays))
+    if hours.closes <= hours.opens or not hours.weekdays:
+        raise ValueError("SUPPORT_WORKING_HOURS: the team must work some hours of some days")
+    return hours
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(year: int, subdivision: str | None = None) -> frozenset[date]:
+    # National holidays of metropolitan France, plus a subdivision's local ones.
+    return frozenset(holidays.France(years=year, subdiv=subdivision).keys())
+
+
+def is_working_day(day: date, subdivision: str | None = None) -> bool:
+    """Monday to Friday and not a public holiday (working days of the figures)."""
+    return day.weekday() < 5 and day not in _public_holidays(day.year, subdivision)
+
+
+def is_opening_day(day: date, subdivision: str | None = None) -> bool:
+    """A day of the team's working hours (configured weekdays, not a public holiday)."""
+    return (
+        day.weekday() in working_hours().weekdays
+        and day not in _public_holidays(day.year, subdivision)
+    )
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -102,6 +173,141 @@ def working_day_back(day: date, n: int) -> date:
         day -= timedelta(days=1)
 
 
-def due_dates(priority: str, start: datetime) -> tuple[datetime, datetime]:
+
+
+# ---------------------------------------------------------------------------- working hours
+
+
+def _aware(day: date, moment: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())
+
+
+def clock_start(moment: datetime, subdivision: str | None = None) -> datetime:
+    """`moment` if the team is at work then, else its next opening."""
+    return add_working_time(moment, 0, subdivision)
+
+
+def add_working_time(start: datetime, seconds: float, subdivision: str | None = None) -> datetime:
+    """The moment `seconds` of working time after `start` (its next opening if 0)."""
+    hours = working_hours()
+    local = timezone.localtime(start)
+    day, at = local.date(), local.time().replace(tzinfo=None)
+    remaining = timedelta(seconds=max(seconds, 0))
+    for _day_count in range(3660):  # ten years: a target is hours, a pause months at most
+        if is_opening_day(day, subdivision) and at < hours.closes:
+            begin = max(at, hours.opens)
+            available = datetime.combine(day, hours.closes) - datetime.combine(day, begin)
+            if remaining < available or (remaining == available and remaining):
+                return _aware(day, begin) + remaining
+            remaining -= available
+        day, at = day + timedelta(days=1), time.min
+    raise ValueError("add_working_time: no working hours within ten years")
+
+
+def working_seconds_between(
+    start: datetime, end: datetime, subdivision: str | None = None
+) -> int:
+    """Seconds of the team's working hours from `start` to `end` (0 if not later)."""
+    if end <= start:
+        return 0
+    hours = working_hours()
+    first, last = timezone.localtime(start), timezone.localtime(end)
+
+    def within(day: date, frm: time, to: time) -> int:
+        if not is_opening_day(day, subdivision):
+            return 0
+        begin, finish = max(frm, hours.opens), min(to, hours.closes)
+        if finish <= begin:
+            return 0
+        return (datetime.combine(day, finish) - datetime.combine(day, begin)).seconds
+
+    first_time, last_time = first.time().replace(tzinfo=None), last.time().replace(tzinfo=None)
+    if first.date() == last.date():
+        return within(first.date(), first_time, last_time)
+    total = within(first.date(), first_time, time.max) + within(last.date(), time.min, last_time)
+    day = first.date() + timedelta(days=1)
+    while day < last.date():
+        if is_opening_day(day, subdivision):
+            total += hours.day_seconds
+        day += timedelta(days=1)
+    return total
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a request's clock starts, when each target falls due and becomes approaching."""
+
+    started_at: datetime
+    first_response_due: datetime
+    first_response_warning_at: datetime
+    resolution_due: datetime
+    resolution_warning_at: datetime
+
+
+def sla_schedule(
+    priority: str,
+    filed_at: datetime,
+    subdivision: str | None = None,
+    *,
+    paused_seconds: int = 0,
+    started_at: datetime | None = None,
+) -> Schedule:
+    """The targets of `priority` counted from the first opening after `filed_at` (or from
+    `started_at`), pushed back by `paused_seconds` of working time already paused."""
     first_response, resolution = SLA_TARGETS[priority]
-    return add_working_days(start, first_response), add_working_days(start, resolution)
+    ratio = settings.SLA_APPROACHING_RATIO
+    started = started_at or clock_start(filed_at, subdivision)
+
+    def after(hours: float) -> datetime:
+        return add_working_time(started, hours * 3600 + paused_seconds, subdivision)
+
+    return Schedule(
+        started_at=started,
+        first_response_due=after(first_response),
+        first_response_warning_at=after(first_response * ratio),
+        resolution_due=after(resolution),
+        resolution_warning_at=after(resolution * ratio),
+    )
+
+
+def schedule_fields(schedule: Schedule) -> dict[str, datetime]:
+    """The request's fields for `schedule`."""
+    return {
+        "sla_started_at": schedule.started_at,
+        "first_response_due": schedule.first_response_due,
+        "first_response_warning_at": schedule.first_response_warning_at,
+        "resolution_due": schedule.resolution_due,
+        "resolution_warning_at": schedule.resolution_warning_at,
+    }
+
+
+def due_dates(
+    priority: str, start: datetime, subdivision: str | None = None
+) -> tuple[datetime, datetime]:
+    """First-response and resolution due dates for a request filed at `start`."""
+    schedule = sla_schedule(priority, start, subdivision)
+    return schedule.first_response_due, schedule.resolution_due
+
+
+def request_subdivision(request) -> str | None:
+    """The local-holiday subdivision of the request's DDI (reads its department)."""
+    return holiday_subdivision(request.ddi.department.code)
+
+
+def sla_state(request, now: datetime | None = None) -> SlaState | None:
+    """On time, approaching or breached — paused while it waits; None once finished."""
+    if request.status not in OPEN_STATUSES or request.first_response_due is None:
+        return None
+    now = now or timezone.now()
+    clock = request.sla_paused_at or now
+    targets = []
+    if request.first_response_at is None:
+        targets.append((request.first_response_warning_at, request.first_response_due))
+    targets.append((request.resolution_warning_at, request.resolution_due))
+    if any(due is not None and due <= clock for _warning, due in targets):
+        return SlaState.BREACHED
+    if request.sla_paused_at is not None:
+        return SlaState.PAUSED
+    if any(warning is not None and warning <= clock for warning, _due in targets):
+        return SlaState.APPROACHING
+    return SlaState.ON_TIME

@@ -239,6 +239,22 @@ RATELIMIT_IP_META_KEY = "accompagnement.core.client_ip.client_ip"
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 PERSONAL_DATA_ANONYMISE_BATCH = env.int("PERSONAL_DATA_ANONYMISE_BATCH", default=200)
 
+# The team's clock (accompagnement/support/sla.py): SLA targets count in these working
+# hours, Europe/Paris, French public holidays off (and the local ones of Alsace-Moselle
+# for the DDIs of Bas-Rhin, Haut-Rhin and Moselle). Weekdays: 0 = Monday.
+SUPPORT_WORKING_HOURS = {
+    "opens": env.str("SUPPORT_OPENS", default="09:00"),
+    "closes": env.str("SUPPORT_CLOSES", default="18:00"),
+    "weekdays": env.list("SUPPORT_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4]),
+}
+# Share of an SLA target used when a request becomes "approaching" its due date.
+SLA_APPROACHING_RATIO = env.float("SLA_APPROACHING_RATIO", default=0.75)
+# Days after closing during which a DDI's message reopens the request; later, the page
+# offers a new request linked to the old one.
+REOPEN_DELAY_DAYS = env.int("REOPEN_DELAY_DAYS", default=14)
+# Non-urgent alerts are e-mailed grouped, every this many minutes.
+ALERT_DIGEST_MINUTES = env.int("ALERT_DIGEST_MINUTES", default=15)
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"

@@ -38,7 +38,14 @@ from accompagnement.support.models import (
     ReferenceCounter,
     SupportRequest,
 )
-from accompagnement.support.sla import due_dates, working_days_elapsed
+from accompagnement.support import alerts
+from accompagnement.support.services.clock import clock_transition
+from accompagnement.support.sla import (
+    holiday_subdivision,
+    schedule_fields,
+    sla_schedule,
+    working_days_elapsed,
+)
 from accompagnement.support.workflow import Actor, can_transition
 from ddi.models import Programme, ServiceCentre
 
@@ -225,7 +232,7 @@ def support_request_create(
     check_text_length(body.strip(), limit=TEXT_MAX_LENGTH, field="body")
 
     now = timezone.now()
-    first_response_due, resolution_due = due_dates(priority, now)
+    schedule = sla_schedule(priority, now, holiday_subdivision(ddi.department.code))
     request = SupportRequest.objects.create(
         reference=reference_allocate(year=timezone.localtime(now).year),
         ddi=ddi,
@@ -241,8 +248,7 @@ def support_request_create(
         chorus_reference=chorus_reference,
         created_at=now,
         last_activity_at=now,
-        first_response_due=first_response_due,
-        resolution_due=resolution_due,
+        **schedule_fields(schedule),
     )
     request.followers.add(requester)
     _store_files(request, None, requester, files)
@@ -254,6 +260,11 @@ def support_request_create(
         request=request,
         key=f"created:{request.pk}",
     )
+    # Routing assigns (and alerts the assignee) before the triage alerts are decided.
+    from accompagnement.support.services.routing import request_route
+
+    request_route(request)
+    alerts.alert_new_request(request)
     return request
 
 
@@ -296,6 +307,10 @@ def support_request_reply(
             fields["resolved_at"] = None
             if old_status == Status.RESOLVED:
                 fields["reopened_count"] = request.reopened_count + 1
+    clock_event = None
+    if fields.get("status", old_status) != old_status:
+        clock_fields, clock_event = clock_transition(request, old_status, fields["status"], now)
+        fields.update(clock_fields)
     request_write(request, expected_version, **fields)
 
     message = Message.objects.create(
@@ -322,6 +337,8 @@ def support_request_reply(
             new=request.status,
             public=True,
         )
+    if clock_event:
+        event_record(request, None, clock_event[0], comment=clock_event[1])
     support_request_update_search(request)
 
     if internal:
@@ -339,6 +356,7 @@ def support_request_reply(
         message=message,
         key=notification_key or f"{kind}:{message.pk}",
     )
+    alerts.alert_message(request, message, author)
     return message
 
 
@@ -369,6 +387,8 @@ def support_request_transition(
         fields["resolved_at"] = now
     if to_status in (Status.CLOSED, Status.REDIRECTED):
         fields["closed_at"] = now
+    clock_fields, clock_event = clock_transition(request, old_status, to_status, now)
+    fields.update(clock_fields)
     if to_status in OPEN_STATUSES and old_status not in OPEN_STATUSES:
         fields.update(resolved_at=None, closed_at=None, reopened_count=request.reopened_count + 1)
     request_write(request, expected_version, **fields)
@@ -382,5 +402,8 @@ def support_request_transition(
         comment=comment,
         public=True,
     )
+    if clock_event:
+        event_record(request, None, clock_event[0], comment=clock_event[1])
     status_notify(request, event, user)
+    alerts.alert_status(request, event, user)
     return event

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import User
 from accompagnement.outbox.services import notification_record
+from accompagnement.support import alerts
 from accompagnement.support.enums import (
     EscalationTarget,
     EventKind,
@@ -59,6 +60,7 @@ def support_request_assign(
         notification_record(
             kind="assigned", recipients=[assignee], request=request, key=f"assigned:{event.pk}"
         )
+    alerts.alert_assigned(request, assignee, user)
     return event
 
 
