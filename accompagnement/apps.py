@@ -17,6 +17,7 @@ class AccompagnementConfig(AppConfig):
         # register their kinds of e-mail with the outbox (outbox/registry.py).
         from accompagnement import tasks  # noqa: F401  (registers every Celery task)
         from accompagnement.accounts.services import pilot_group_sync_after_migrate
+        from accompagnement.alerts import emails as alerts_emails  # noqa: F401
         from accompagnement.campaigns import emails as campaigns_emails  # noqa: F401
         from accompagnement.interventions import emails as interventions_emails  # noqa: F401
         from accompagnement.problems import extensions  # noqa: F401  (support's screens)

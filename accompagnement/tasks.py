@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from accompagnement.alerts import tasks as alerts_tasks  # noqa: F401
 from accompagnement.campaigns import tasks as campaigns_tasks  # noqa: F401
 from accompagnement.interventions import tasks as interventions_tasks  # noqa: F401
 from accompagnement.outbox import tasks as outbox_tasks  # noqa: F401
@@ -97,6 +98,28 @@ SCHEDULES: tuple[Schedule, ...] = (
         ),
         crontab=Crontab(minute="0", hour="8-18", day_of_week="1-5"),
         expire_seconds=50 * 60,
+    ),
+    Schedule(
+        name="Alertes de l'équipe : échéances proches et dépassées",
+        task="accompagnement.sla_alerts",
+        description=(
+            "Alerte la personne attribuée d'une demande dont l'échéance approche, et la "
+            "personne attribuée et le pilote d'une demande dont l'échéance est dépassée : "
+            "une fois par demande et par échéance."
+        ),
+        every=timedelta(minutes=15),
+        expire_seconds=14 * 60,
+    ),
+    Schedule(
+        name="Alertes de l'équipe : courriel groupé",
+        task="accompagnement.alert_digests",
+        description=(
+            "Envoie à chaque membre, en un seul courriel, ses alertes des dernières minutes "
+            "qu'il reçoit par courriel (les demandes urgentes partent aussitôt). Une alerte "
+            "n'est jamais envoyée deux fois."
+        ),
+        every=timedelta(minutes=settings.ALERT_DIGEST_MINUTES),
+        expire_seconds=max(settings.ALERT_DIGEST_MINUTES * 60 - 60, 30),
     ),
     Schedule(
         name="Relance des DDI et clôture des demandes sans réponse",

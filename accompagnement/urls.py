@@ -29,6 +29,7 @@ urlpatterns = [
     path("ressources/", include(("accompagnement.knowledge.urls", "knowledge"))),
     path("etude/", include(("accompagnement.study.urls", "study"))),
     path("interventions/", include(("accompagnement.interventions.urls", "interventions"))),
+    path("notifications/", include(("accompagnement.alerts.urls", "alerts"))),
     path("", include(("accompagnement.accounts.urls", "accounts"))),
     path("sante/", health.health, name="health"),
     path("accessibilite/", web_views.accessibility, name="accessibility"),

@@ -5,14 +5,17 @@ requests nor any internal note. A URL added to the URL conf without a row here f
 `test_every_url_is_in_the_matrix`.
 """
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accompagnement.accounts.models import PendingSignIn
+from accompagnement.accounts.models import Absence, PendingSignIn
+from accompagnement.axes.models import Axis
 from accompagnement.campaigns.models import CalendarToken
 from accompagnement.support.enums import MessageKind
-from accompagnement.support.models import Attachment, SavedFilter
+from accompagnement.support.models import Attachment, CannedResponse, RoutingRule, SavedFilter
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.campaigns.factories import MilestoneFactory
 from tests.ddi.factories import AttachmentFactory, DDIFactory
@@ -56,6 +59,15 @@ MATRIX = {
     ("support:reply", "request_a", "post"): row(LOGIN, 200, 404, 200, 200),
     ("support:close", "request_a", "get"): row(LOGIN, 200, 404, 403, 403),
     ("support:reopen", "request_a", "post"): row(LOGIN, 302, 404, 403, 403),
+    # Following a request (then alerted of it): the team's.
+    ("support:follow", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    # Notifications: everyone signed in has the page and the header's count (an agent's
+    # are empty); the e-mail choices are the team's (an empty form turns every e-mail
+    # off: 302).
+    ("alerts:list", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("alerts:unread", None, "get"): row(LOGIN, 200, 200, 200, 200),
+    ("alerts:preferences", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("alerts:preferences", None, "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:attachment", "public_file", "get"): row(LOGIN, 200, 404, 200, 200),
     ("support:attachment", "internal_file", "get"): row(LOGIN, 404, 404, 200, 200),
     # The team's screens.
@@ -69,6 +81,33 @@ MATRIX = {
     ("support:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:accept_proposal", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    # Routing: the team reads the rules, the pilot alone edits them and the switch (an empty
+    # rule form comes back with its errors: 400; an empty switch form with a message: 302).
+    ("support:routing_rules", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:routing_rule_create", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("support:routing_rule_create", None, "post"): row(LOGIN, 403, 403, 403, 400),
+    ("support:routing_rule_update", "routing_rule", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("support:routing_rule_update", "routing_rule", "post"): row(LOGIN, 403, 403, 403, 400),
+    ("support:routing_rule_delete", "routing_rule", "post"): row(LOGIN, 403, 403, 403, 302),
+    ("support:auto_assign_switch", None, "post"): row(LOGIN, 403, 403, 403, 302),
+    # Absences: the team's page; a member removes only their own (`absence` is another
+    # member's), the pilot anyone's. An empty form comes back with its errors: 400.
+    ("accounts:absences", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("accounts:absences", None, "post"): row(LOGIN, 403, 403, 400, 400),
+    ("accounts:absence_delete", "absence", "post"): row(LOGIN, 403, 403, 403, 302),
+    # Corrections of the classification, and merging into another request: the team's.
+    ("support:triage", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:merge", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    # Canned answers: the team's (an empty form comes back with its errors: 200).
+    ("support:canned_list", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_update", "canned", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_update", "canned", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_delete", "canned", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("support:canned_delete", "canned", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("support:canned_text", "canned_for_request_a", "get"): row(LOGIN, 403, 403, 200, 200),
     # Problems reported by many DDIs: the team's only (an agent sees the answer on their
     # own request). Empty POSTs are refused with the form's message (302) or, for the
     # answer, with the page and its errors (400).
@@ -221,10 +260,23 @@ def world(db):
         "public_file": public_file,
         "internal_file": internal_file,
         "saved_filter": saved,
+        "canned": CannedResponse.objects.create(
+            title="Demande de précisions", body="Bonjour {demandeur}, pouvez-vous préciser ?"
+        ),
         "problem": ProblemFactory(),
+        "routing_rule": _routing_rule(people),
+        "absence": Absence.objects.create(
+            member=TeamMemberFactory(), start=date(2011, 12, 1), end=date(2999, 12, 31)
+        ),
         "pending_sign_in": PendingSignIn.objects.create(email="inconnu@example.org"),
         **_interventions_world(people, ddi_a),
     }
+
+
+def _routing_rule(people):
+    rule = RoutingRule.objects.create(name="Fin de gestion", axis=Axis.YEAR_END)
+    rule.members.set([people["member"]])
+    return rule
 
 
 def _interventions_world(people, ddi_a):
@@ -270,6 +322,12 @@ def build_url(name, target, world):
         return reverse(name, args=[world["problem"].pk])
     if target == "saved_filter":
         return reverse(name, args=[world["saved_filter"].pk])
+    if target in ("routing_rule", "absence"):
+        return reverse(name, args=[world[target].pk])
+    if target == "canned":
+        return reverse(name, args=[world["canned"].pk])
+    if target == "canned_for_request_a":
+        return reverse(name, args=[world["request_a"].reference, world["canned"].pk])
     if target in ("public_file", "internal_file"):
         attachment = world[target]
         return reverse(name, args=[attachment.request.reference, attachment.pk])

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accompagnement.accounts.models import PendingSignIn, TeamMember, User
+from accompagnement.accounts.models import Absence, PendingSignIn, TeamMember, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -107,8 +107,17 @@ class UserAdmin(BaseUserAdmin):
         )
 
 
+class AbsenceInline(admin.TabularInline):
+    """Also set in the portal (/equipe/absences/), by the member or the pilot."""
+
+    model = Absence
+    extra = 0
+    fields = ["start", "end", "reason"]
+
+
 @admin.register(TeamMember)
 class TeamMemberAdmin(admin.ModelAdmin):
+    inlines = [AbsenceInline]
     list_display = ["user", "structure", "referent_ministry", "time_share"]
     list_filter = ["structure", "referent_ministry", "user__role"]
     list_select_related = ["user", "structure", "referent_ministry"]

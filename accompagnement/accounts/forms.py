@@ -1,5 +1,5 @@
-"""The account forms: sign-in, password reset and change (Django's, in DSFR markup), and
-the pilot's form that opens the account of a ProConnect sign-in."""
+"""The account forms: sign-in, password reset and change (Django's, in DSFR markup), the
+pilot's form that opens the account of a ProConnect sign-in, and the team's absences."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import ButtonHolder, Div, Field, Layout, Submit
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.accounts.models import Role
-from accompagnement.core.forms import DsfrForm
+from accompagnement.core.forms import DateInput, DayField, DsfrForm
 from ddi.models import DDI, Structure
 
 
@@ -129,3 +129,49 @@ class OpenAccountForm(DsfrForm):
                 "structure", ValidationError(_("Choisissez la structure d’origine du membre."))
             )
         return cleaned
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.user.get_full_name()
+
+
+class AbsenceForm(DsfrForm):
+    """An absence of a team member: their own for a member (the field is hidden), anyone's
+    for the pilot. The rules (order of the days, overlaps, how far back) are the
+    service's (`services.absence_create`)."""
+
+    member = MemberChoiceField(label=_("Membre"), queryset=None, empty_label=_("Choisir un membre"))
+    start = DayField(label=_("Du"), widget=DateInput())
+    end = DayField(label=_("Au (inclus)"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        max_length=120,
+        required=False,
+        help_text=_("Visible par toute l’équipe : « congés », « formation »…"),
+    )
+
+    def __init__(self, *args, members, own=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_absence_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        if own is not None:
+            # A member records their own absences only.
+            self.fields["member"].widget = forms.HiddenInput()
+            self.fields["member"].initial = own.pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> holds the token
+        # Hidden (a member's own), the member field takes no column of the grid.
+        days = [
+            Div("start", css_class="fr-col-6 fr-col-md-4"),
+            Div("end", css_class="fr-col-6 fr-col-md-4"),
+        ]
+        if own is None:
+            days.insert(0, Div("member", css_class="fr-col-12 fr-col-md-4"))
+        self.helper.layout = Layout(
+            *(["member"] if own is not None else []),
+            Div(*days, css_class="fr-grid-row fr-grid-row--gutters"),
+            "reason",
+            ButtonHolder(Submit("submit", _("Enregistrer l’absence"))),
+        )

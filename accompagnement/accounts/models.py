@@ -156,9 +156,7 @@ class TeamMember(models.Model):
     )
     # The alert kinds (`alerts/enums.py` AlertKind) the member reads in the portal only,
     # without an e-mail. Empty: every alert also comes by e-mail.
-    alerts_without_email = models.JSONField(
-        _("alertes sans courriel"), default=list, blank=True
-    )
+    alerts_without_email = models.JSONField(_("alertes sans courriel"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("membre de l'équipe")

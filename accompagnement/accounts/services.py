@@ -2,13 +2,19 @@
 opening those accounts."""
 
 import logging
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from accompagnement.accounts import roles
 from accompagnement.accounts.models import (
+    Absence,
     PendingSignIn,
     PendingSignInStatus,
     Role,
@@ -62,6 +68,10 @@ PILOT_PERMISSIONS = (
     "accompagnement.add_teammember",
     "accompagnement.change_teammember",
     "accompagnement.view_pendingsignin",
+    # Absences (also in the portal, /equipe/absences/, where the pilot removes them).
+    "accompagnement.view_absence",
+    "accompagnement.add_absence",
+    "accompagnement.change_absence",
     # The categories of the four axes.
     "accompagnement.view_category",
     "accompagnement.add_category",
@@ -104,6 +114,13 @@ PILOT_PERMISSIONS = (
     "accompagnement.view_experiment",
     "accompagnement.add_experiment",
     "accompagnement.change_experiment",
+    # Routing rules and the automatic assignment switch (also in the portal,
+    # /equipe/regles/, where the pilot removes a rule).
+    "accompagnement.view_routingrule",
+    "accompagnement.add_routingrule",
+    "accompagnement.change_routingrule",
+    "accompagnement.view_teamsettings",
+    "accompagnement.change_teamsettings",
     # Requests are worked on in the portal, where every change is audited: read only here.
     "accompagnement.view_supportrequest",
     "accompagnement.view_message",
@@ -216,6 +233,71 @@ def team_member_upsert(
     member.full_clean()
     member.referent_programmes.set(referent_programmes)
     return member
+
+
+# An absence is recorded to steer the routing of new requests: one long over changes
+# nothing, one that never ends or starts years ahead is a typing error.
+ABSENCE_PAST_DAYS = 30
+ABSENCE_MAX_DAYS = 366
+ABSENCE_AHEAD_DAYS = 2 * 365
+
+
+def _absence_errors(*, start: date, end: date, today: date) -> dict[str, str]:
+    if end < start:
+        return {"end": _("La fin de l’absence précède son début.")}
+    if end < today - timedelta(days=ABSENCE_PAST_DAYS):
+        return {
+            "end": _(
+                "Cette absence est terminée depuis plus de %(days)s jours : elle ne change "
+                "plus l’attribution des demandes, inutile de l’enregistrer."
+            )
+            % {"days": ABSENCE_PAST_DAYS}
+        }
+    if start > today + timedelta(days=ABSENCE_AHEAD_DAYS):
+        return {"start": _("Une absence s’enregistre au plus deux ans à l’avance.")}
+    if (end - start).days >= ABSENCE_MAX_DAYS:
+        return {"end": _("Une absence dure au plus un an : enregistrez la suite plus tard.")}
+    return {}
+
+
+@transaction.atomic
+def absence_create(
+    *, member: TeamMember, start: date, end: date, reason: str = "", by: User
+) -> Absence:
+    """Record an absence of `member`: their own for a member, anyone's for the pilot."""
+    if not (roles.is_pilot(by) or (roles.is_team(by) and member.user_id == by.pk)):
+        raise PermissionDenied
+    errors = _absence_errors(start=start, end=end, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    # The member's row is the lock: two absences added at once cannot both pass the check.
+    TeamMember.objects.select_for_update().filter(pk=member.pk).first()
+    overlapping = (
+        Absence.objects.filter(member=member, start__lte=end, end__gte=start)
+        .order_by("start")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "start": _(
+                    "Cette absence chevauche celle du %(start)s au %(end)s, déjà enregistrée : "
+                    "modifiez les dates ou supprimez l’autre d’abord."
+                )
+                % {
+                    "start": date_format(overlapping.start, "j F Y"),
+                    "end": date_format(overlapping.end, "j F Y"),
+                }
+            }
+        )
+    return Absence.objects.create(member=member, start=start, end=end, reason=reason.strip())
+
+
+@transaction.atomic
+def absence_delete(*, absence: Absence, by: User) -> None:
+    if not (roles.is_pilot(by) or (roles.is_team(by) and absence.member.user_id == by.pk)):
+        raise PermissionDenied
+    absence.delete()
 
 
 class AccountAlreadyExists(Exception):

@@ -1,4 +1,5 @@
-"""Sign in with ProConnect, and the pilot's pages that open the accounts of unknown sign-ins.
+"""Sign in with ProConnect, the pilot's pages that open the accounts of unknown sign-ins,
+and the team's absences (`/equipe/absences/`).
 
 Register with the provider the redirect URI `https://<site>/oidc/callback/` and the
 post-logout URI `https://<site>/deconnexion/proconnect/`. Login and logout themselves are
@@ -16,4 +17,6 @@ urlpatterns = [
     path("deconnexion/proconnect/", views.logout_done, name="logout_done"),
     path("pilotage/connexions/", views.pending_list, name="pending_list"),
     path("pilotage/connexions/<int:pk>/ouvrir/", views.open_account, name="open_account"),
+    path("equipe/absences/", views.absences, name="absences"),
+    path("equipe/absences/<int:pk>/supprimer/", views.absence_remove, name="absence_delete"),
 ]

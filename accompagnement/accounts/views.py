@@ -1,6 +1,7 @@
 """Sign in with ProConnect: the login page's button, the OpenID Connect flow, the pages
 that say why a sign-in was refused, the logout that ends the ProConnect session, and the
-pilot's list of sign-ins waiting for an account, with the form that opens one."""
+pilot's list of sign-ins waiting for an account, with the form that opens one; the team's
+absences."""
 
 import logging
 
@@ -9,19 +10,26 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from accompagnement.accounts import proconnect, roles, selectors
-from accompagnement.accounts.forms import OpenAccountForm
-from accompagnement.accounts.services import AccountAlreadyExists, pending_sign_in_open_account
+from accompagnement.accounts.forms import AbsenceForm, OpenAccountForm
+from accompagnement.accounts.services import (
+    AccountAlreadyExists,
+    absence_create,
+    absence_delete,
+    pending_sign_in_open_account,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,3 +186,70 @@ def open_account(request, pk):
         {"pending": pending, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+# ---------------------------------------------------------------------------- absences
+
+
+@roles.role_required(roles.is_team)
+@require_http_methods(["GET", "POST"])
+def absences(request):
+    """The team's current and coming absences; a member adds their own, the pilot anyone's."""
+    user = request.user
+    members = selectors.absence_members(user)
+    own = None if roles.is_pilot(user) else members.first()
+    form = AbsenceForm(request.POST if request.method == "POST" else None, members=members, own=own)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            absence = absence_create(
+                member=data["member"],
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                by=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Absence de %(name)s enregistrée du %(start)s au %(end)s.")
+                % {
+                    "name": absence.member.user.get_full_name(),
+                    "start": date_format(absence.start, "j F Y"),
+                    "end": date_format(absence.end, "j F Y"),
+                },
+            )
+            return redirect("accounts:absences")
+    today = timezone.localdate()
+    listed = list(selectors.absences_from(today))
+    return render(
+        request,
+        "accounts/absences.html",
+        {
+            "absences": [
+                (absence, selectors.can_change_absence(user, absence)) for absence in listed
+            ],
+            "form": form if members.exists() else None,
+            "today": today,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@roles.role_required(roles.is_team)
+@require_POST
+def absence_remove(request, pk):
+    absence = selectors.get_absence_for(request.user, pk)
+    absence_delete(absence=absence, by=request.user)
+    messages.success(
+        request,
+        _("L’absence de %(name)s du %(start)s au %(end)s est supprimée.")
+        % {
+            "name": absence.member.user.get_full_name(),
+            "start": date_format(absence.start, "j F Y"),
+            "end": date_format(absence.end, "j F Y"),
+        },
+    )
+    return redirect("accounts:absences")

@@ -61,6 +61,7 @@ from accompagnement.demo.texts import (
 )
 from accompagnement.demo.world import DdiInfo, TeamInfo, World, _cumulative
 from accompagnement.support.models import Event, Message, ReferenceCounter, SupportRequest
+from accompagnement.support.sla import holiday_subdivision
 from ddi.models import DDI, Ministry, ServiceCentre, ServiceCentreAttachment
 
 TEAM_CREATED = date(2011, 9, 9)
@@ -158,7 +159,16 @@ def _world_load(report: SeedReport) -> World:
     for ddi in ddis:
         key = (ddi.kind, ddi.department.code)
         demo_agent = demo_agent_of.get(key)
-        infos.append(DdiInfo(ddi.pk, ddi.acronym, agents[ddi.pk], demo_agent, attachments[ddi.pk]))
+        infos.append(
+            DdiInfo(
+                ddi.pk,
+                ddi.acronym,
+                agents[ddi.pk],
+                demo_agent,
+                attachments[ddi.pk],
+                holiday_subdivision(ddi.department.code),
+            )
+        )
         weight = DDI_KIND_WEIGHTS.get(ddi.kind, 1.0)
         weights.append(DEMO_DDI_WEIGHT if demo_agent else weight)
 

@@ -4,12 +4,10 @@ rows ready to be written in bulk by `requests.py`, which describes the whole see
 import random
 from bisect import bisect
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 from accompagnement.demo.texts import (
     AGENT_ADDENDA,
@@ -33,7 +31,13 @@ from accompagnement.demo.texts import (
 )
 from accompagnement.demo.world import TeamInfo, World, _cumulative
 from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
-from accompagnement.support.sla import due_dates, working_days_between_dates
+from accompagnement.support.services.clock import pause_comment, resume_comment
+from accompagnement.support.sla import (
+    Schedule,
+    sla_schedule,
+    working_days_between_dates,
+    working_seconds_between,
+)
 
 # The portal's time zone, without `timezone.localtime`'s per-call lookups (millions here).
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -57,19 +61,15 @@ def office_hours(moment: datetime) -> datetime:
     return morning.replace(tzinfo=LOCAL_TZ)
 
 
-@lru_cache(maxsize=20_000)
-def _due_days(day: date, priority: str) -> tuple[date, date]:
-    """SLA due days for a request filed on `day` (same time of day): cached per day."""
-    start = timezone.make_aware(datetime(day.year, day.month, day.day, 12))
-    first, resolution = due_dates(priority, start)
-    return timezone.localtime(first).date(), timezone.localtime(resolution).date()
-
-
-def _sla(priority: str, created_at: datetime) -> tuple[datetime, datetime]:
-    local = created_at.astimezone(LOCAL_TZ)
-    first_day, resolution_day = _due_days(local.date(), priority)
-    clock = local.timetz()
-    return datetime.combine(first_day, clock), datetime.combine(resolution_day, clock)
+def _sla_fields(schedule: Schedule) -> dict:
+    """The SLA columns of a request row for `schedule`."""
+    return {
+        "sla_started_at": schedule.started_at,
+        "first_response_due": schedule.first_response_due,
+        "first_response_warning_at": schedule.first_response_warning_at,
+        "resolution_due": schedule.resolution_due,
+        "resolution_warning_at": schedule.resolution_warning_at,
+    }
 
 
 def _working_days(created_local: datetime, end: datetime | None) -> int | None:
@@ -102,8 +102,13 @@ REQUEST_COLUMNS = (
     "escalation_service_centre_id",
     "redirect_contact",
     "created_at",
+    "sla_started_at",
+    "sla_paused_at",
+    "sla_paused_seconds",
     "first_response_due",
+    "first_response_warning_at",
     "resolution_due",
+    "resolution_warning_at",
     "first_response_at",
     "resolved_at",
     "closed_at",
@@ -120,6 +125,7 @@ REQUEST_DEFAULTS = {
     "escalation_target": "",
     "redirect_contact": "",
     "reopened_count": 0,
+    "sla_paused_seconds": 0,
     "version": 1,
 }
 
@@ -249,7 +255,7 @@ class RequestBuilder:
                 "ref": chorus_reference,
             },
         )
-        first_due, resolution_due = _sla(priority, created_at)
+        schedule = sla_schedule(priority, created_at, ddi.subdivision)
         age_days = (now - created_at).total_seconds() / 86400
         status = self._status(age_days)
 
@@ -268,12 +274,24 @@ class RequestBuilder:
             priority=priority,
             status=status,
             created_at=created_at,
-            first_response_due=first_due,
-            resolution_due=resolution_due,
             last_activity_at=created_at,
+            **_sla_fields(schedule),
         )
-        story = Story(request, self, requester)
+        story = Story(request, self, requester, ddi.subdivision)
         story.tell(ministry_id)
+        if story.paused_seconds:
+            # The pauses push the due dates back, as `services/clock.py` does.
+            request.sla_paused_seconds = story.paused_seconds
+            for name, value in _sla_fields(
+                sla_schedule(
+                    priority,
+                    created_at,
+                    ddi.subdivision,
+                    paused_seconds=story.paused_seconds,
+                    started_at=schedule.started_at,
+                )
+            ).items():
+                setattr(request, name, value)
         request.first_response_days = _working_days(local, request.first_response_at)
         request.resolution_days = _working_days(local, request.resolved_at)
         followers = [requester]
@@ -287,11 +305,17 @@ class RequestBuilder:
 class Story:
     """The messages and events of one request, in time order, ending in its status."""
 
-    def __init__(self, request: RequestRow, builder: RequestBuilder, requester: int):
+    def __init__(
+        self, request: RequestRow, builder: RequestBuilder, requester: int, subdivision: str | None
+    ):
         self.request, self.builder, self.rng = request, builder, builder.rng
-        self.requester = requester
+        self.requester, self.subdivision = requester, subdivision
         self.messages: list[tuple] = []
         self.events: list[tuple] = []
+        # The team's clock: stopped since (waiting for the DDI or a partner), and the
+        # working time of the pauses already over.
+        self.paused_at: datetime | None = None
+        self.paused_seconds = 0
 
     def _event(self, at, actor, kind, *, field="", old="", new="", comment="", public=True):
         # Plain strings (not enum members): the rows may go straight to COPY.
@@ -299,6 +323,17 @@ class Story:
 
     def _status(self, at, actor, old, new, comment=""):
         self._event(at, actor, EventKind.STATUS, field="status", old=old, new=new, comment=comment)
+
+    def _pause(self, at, status):
+        """The clock stops (team-only timeline line, as `services/clock.py` writes it)."""
+        self.paused_at = self.request.sla_paused_at = at
+        self._event(at, None, EventKind.CLOCK_PAUSED, comment=pause_comment(status), public=False)
+
+    def _resume(self, at):
+        paused = working_seconds_between(self.paused_at, at, self.subdivision)
+        self.paused_seconds += paused
+        self.paused_at = self.request.sla_paused_at = None
+        self._event(at, None, EventKind.CLOCK_RESUMED, comment=resume_comment(paused), public=False)
 
     def _message(self, at, author, body, *, internal=False, event=True):
         kind = MessageKind.INTERNAL if internal else MessageKind.PUBLIC
@@ -392,14 +427,17 @@ class Story:
             elif step == "ask":
                 self._message(at, assignee.pk, rng.choice(TEAM_QUESTIONS))
                 self._status(at, assignee.pk, Status.IN_PROGRESS, Status.WAITING_DDI)
+                self._pause(at, Status.WAITING_DDI)
             else:
                 self._message(at, self.requester, rng.choice(AGENT_REPLIES))
                 self._status(at, self.requester, Status.WAITING_DDI, Status.IN_PROGRESS)
+                self._resume(at)
         at = self._at(end)
 
         if status == Status.WAITING_DDI:
             self._message(at, assignee.pk, rng.choice(TEAM_QUESTIONS))
             self._status(at, assignee.pk, Status.IN_PROGRESS, Status.WAITING_DDI)
+            self._pause(at, Status.WAITING_DDI)
         elif status == Status.ESCALATED:
             self._escalate(at, assignee.pk, request, ministry_id)
         elif status == Status.REDIRECTED:
@@ -449,6 +487,7 @@ class Story:
             label = "la direction du Budget"
         request.escalation_target = target
         self._status(at, actor, Status.IN_PROGRESS, Status.ESCALATED)
+        self._pause(at, Status.ESCALATED)
         self._event(at, actor, EventKind.ESCALATED, field="escalation_target", new=label)
 
     def _redirect(self, at, actor, old_status, contact):

@@ -17,6 +17,8 @@ class DdiInfo:
     demo_agent: int | None
     # (programme id, programme code, ministry id, CSP id, CSP name)
     attachments: list[tuple[int, str, int, int, str]]
+    # Whose local public holidays the SLA clock keeps (`sla.holiday_subdivision`).
+    subdivision: str | None = None
 
 
 @dataclass

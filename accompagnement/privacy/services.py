@@ -4,7 +4,7 @@ What makes the figures stays (DDI, dates, category, axis, programme, service cen
 status, priority, durations, the team's assignee); what names or describes a person goes:
 the requester and the DDI's authors become one placeholder account per DDI, the
 followers are removed, every free text (title, description, messages, event comments,
-contact given to the DDI) is replaced, the files are deleted from storage.
+contact given to the DDI, the team's alerts) is replaced, the files are deleted from storage.
 """
 
 import logging
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accompagnement.accounts.models import Role, User
+from accompagnement.alerts.models import Alert
 from accompagnement.outbox.models import Notification
 from accompagnement.privacy.selectors import ANONYMOUS_EMAIL_DOMAIN, requests_due_for_anonymisation
 from accompagnement.support.models import Attachment, Event, Message, SupportRequest
@@ -75,6 +76,10 @@ def support_request_anonymise(*, support_request_id: int) -> bool:
     events.exclude(comment="").update(comment=text)
     events.filter(actor__role=Role.AGENT).update(actor=placeholder)
     Notification.objects.filter(request=support_request).update(context={}, last_error="")
+    # The team's alerts name the request by its title.
+    alerts = Alert.objects.filter(request=support_request)
+    alerts.update(text=text)
+    alerts.filter(actor__role=Role.AGENT).update(actor=placeholder)
     support_request.followers.clear()
     SupportRequest.objects.filter(pk=support_request.pk).update(
         requester=placeholder,

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from accompagnement.support.models import Attachment, Event, Message, SavedFilter, SupportRequest
+from accompagnement.accounts.models import Role, User
+from accompagnement.support.models import (
+    Attachment,
+    Event,
+    Message,
+    RoutingRule,
+    SavedFilter,
+    SupportRequest,
+    TeamSettings,
+)
 
 
 class MessageInline(admin.TabularInline):
@@ -51,3 +60,38 @@ class SavedFilterAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "created_at"]
     list_select_related = ["owner"]
     search_fields = ["name", "owner__email"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Also edited by the pilot at /equipe/regles/, with the automatic assignment switch."""
+
+    list_display = ["position", "name", "is_active", "axis", "category", "programme", "ddi_kind"]
+    list_display_links = ["name"]
+    list_filter = ["is_active", "axis"]
+    list_select_related = ["category", "programme"]
+    search_fields = ["name"]
+    ordering = ["position", "pk"]
+    autocomplete_fields = ["category", "programme"]
+    filter_horizontal = ["members"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Requests go to active members and the pilot only.
+        if db_field.name == "members":
+            kwargs["queryset"] = User.objects.filter(
+                role__in=(Role.MEMBER, Role.PILOT), is_active=True
+            ).order_by("last_name", "first_name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(TeamSettings)
+class TeamSettingsAdmin(admin.ModelAdmin):
+    """One row (`TeamSettings.current()`): changed, never added twice nor deleted."""
+
+    list_display = ["__str__", "auto_assign"]
+
+    def has_add_permission(self, request):
+        return not TeamSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -83,6 +83,9 @@ def _context(notification: Notification) -> dict:
         "new_status": _status_label(notification.context.get("new", "")),
         "comment": notification.context.get("comment", ""),
         "is_redirected": notification.context.get("new") == Status.REDIRECTED,
+        # A reply sent with a status ("send and set status"): what the requester may do.
+        "now_waiting": notification.context.get("new") == Status.WAITING_DDI,
+        "now_resolved": notification.context.get("new") == Status.RESOLVED,
         # Reminders: which target is missed, and since when the team waits for the DDI.
         "now": timezone.now(),
         "waiting_since": _moment(notification.context.get("waiting_since")),
@@ -109,5 +112,30 @@ for _kind in REQUEST_KINDS:
                 "request__assignee",
                 "message__author",
             ),
+        )
+    )
+
+
+# Corrections (`services/triage.py`) and merges (`services/merge.py`): the same rules, with
+# what changed.
+def _correction_context(notification: Notification) -> dict:
+    return {
+        **_context(notification),
+        "changes": notification.context.get("changes", []),
+        "source_reference": notification.context.get("source", ""),
+        "source_title": notification.context.get("source_title", ""),
+    }
+
+
+for _kind in ("request_corrected", "request_merged"):
+    register(
+        EmailKind(
+            name=_kind,
+            template=f"support/emails/{_kind}",
+            subject_prefix=_prefix,
+            context=_correction_context,
+            gone_reason=_gone_reason,
+            refusal_reason=_refusal_reason,
+            select_related=("request__ddi", "request__category", "request__assignee"),
         )
     )

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accompagnement.axes.models import Axis
@@ -22,6 +23,7 @@ from accompagnement.support.enums import (
 )
 from accompagnement.support.forms.team import QueueFilterForm
 from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.sla import SlaState
 from ddi.enums import DDIKind
 
 STATUS_OPEN = "open"
@@ -52,6 +54,8 @@ SORT_CHOICES = [
 
 # Defaults applied when the parameter is absent from the URL.
 DEFAULTS = {"status": STATUS_OPEN, "sort": queue_selectors.DEFAULT_SORT}
+# Still understood: `overdue=on` is `sla=breached`.
+LEGACY_OVERDUE = "overdue"
 
 # Lists of reference data the dropdowns need (see `queue_selectors.reference_choices`).
 REFERENCE_LISTS = ("categories", "regions", "departments", "ddis", "service_centres", "programmes")
@@ -171,7 +175,13 @@ class QueueFilter(django_filters.FilterSet):
     )
     unassigned = CheckboxFilter(label=_("Non attribuées"), method="filter_unassigned")
     mine = CheckboxFilter(label=_("Les miennes"), method="filter_mine")
-    overdue = CheckboxFilter(label=_("En retard"), method="filter_overdue")
+    # Open requests by the state of the team's clock (`sla.sla_state`).
+    sla = django_filters.ChoiceFilter(
+        label=_("État des délais"),
+        choices=SlaState.choices,
+        method="filter_sla",
+        empty_label=_("Tous les états"),
+    )
     reopened = CheckboxFilter(label=_("Réouvertes"), method="filter_reopened")
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
@@ -181,13 +191,19 @@ class QueueFilter(django_filters.FilterSet):
         form = QueueFilterForm
         fields: list = []
 
-    def __init__(self, data=None, *args, choices: dict, members: list, **kwargs):
+    def __init__(self, data=None, *args, choices: dict, members: list, now=None, **kwargs):
         if data is not None:
             data = data.copy()
             for name, value in DEFAULTS.items():
                 if not data.get(name):
                     data[name] = value
+            # The "En retard" checkbox before the clock had states: saved filters and
+            # the dashboards' links say `overdue=on`.
+            if data.get(LEGACY_OVERDUE) and not data.get("sla"):
+                data["sla"] = SlaState.BREACHED
         super().__init__(data, *args, **kwargs)
+        # One moment for the whole page: the filter and each row's badge agree.
+        self.now = now or timezone.now()
         self.filters["category"].extra["choices"] = choices["categories"]
         self.filters["region"].extra["choices"] = choices["regions"]
         self.filters["department"].extra["choices"] = choices["departments"]
@@ -230,8 +246,14 @@ class QueueFilter(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assignee=self.request.user) if value else queryset
 
-    def filter_overdue(self, queryset, name, value):
-        return queryset.overdue() if value else queryset
+    def filter_sla(self, queryset, name, value):
+        by_state = {
+            SlaState.ON_TIME: queryset.on_time,
+            SlaState.APPROACHING: queryset.approaching,
+            SlaState.BREACHED: queryset.breached,
+            SlaState.PAUSED: queryset.paused,
+        }
+        return by_state[value](self.now) if value in by_state else queryset
 
     def filter_reopened(self, queryset, name, value):
         return queryset.filter(reopened_count__gt=0) if value else queryset

@@ -86,9 +86,10 @@ def sla_breached_q(now) -> models.Q:
         models.Q(resolution_due__lte=now)
         | models.Q(first_response_at__isnull=True, first_response_due__lte=now)
     )
+    stopped_at = models.F("sla_paused_at")
     paused = models.Q(sla_paused_at__isnull=False) & (
-        models.Q(resolution_due__lte=models.F("sla_paused_at"))
-        | models.Q(first_response_at__isnull=True, first_response_due__lte=models.F("sla_paused_at"))
+        models.Q(resolution_due__lte=stopped_at)
+        | models.Q(first_response_at__isnull=True, first_response_due__lte=stopped_at)
     )
     return running | paused
 
@@ -537,9 +538,7 @@ class CannedResponse(models.Model):
         verbose_name = _("réponse type")
         verbose_name_plural = _("réponses types")
         ordering = ["-usage_count", "title"]
-        constraints = [
-            models.UniqueConstraint(Lower("title"), name="canned_response_unique_title")
-        ]
+        constraints = [models.UniqueConstraint(Lower("title"), name="canned_response_unique_title")]
 
     def __str__(self):
         return self.title
@@ -595,9 +594,7 @@ class TeamSettings(models.Model):
     auto_assign = models.BooleanField(
         _("attribution automatique"),
         default=True,
-        help_text=_(
-            "Désactivée, la règle propose un membre sur la demande et un membre confirme."
-        ),
+        help_text=_("Désactivée, la règle propose un membre sur la demande et un membre confirme."),
     )
 
     class Meta:

@@ -15,22 +15,36 @@ from accompagnement.accounts import roles
 from accompagnement.support.enums import Status
 from accompagnement.support.extensions import request_panel_extensions
 from accompagnement.support.forms.team import (
+    AcceptProposalForm,
     AssignForm,
     DuplicateForm,
     EscalateForm,
     LinkForm,
+    MergeForm,
     RedirectForm,
     RequestActionForm,
     TransitionForm,
+    TriageForm,
 )
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.selectors import queue as queue_selectors
+from accompagnement.support.selectors import triage as triage_selectors
 from accompagnement.support.workflow import Actor, allowed_targets
 
 # Statuses reached through their own form (they need a target, a contact, an original).
-_DEDICATED_STATUSES = (Status.ESCALATED, Status.REDIRECTED)
+_DEDICATED_STATUSES = (Status.ESCALATED, Status.REDIRECTED, Status.MERGED)
 
-PANEL_ACTIONS = ("assign", "transition", "escalate", "redirect", "duplicate", "link")
+PANEL_ACTIONS = (
+    "assign",
+    "accept_proposal",
+    "transition",
+    "escalate",
+    "redirect",
+    "duplicate",
+    "link",
+    "triage",
+    "merge",
+)
 
 
 def request_page_url(reference: str) -> str:
@@ -60,7 +74,10 @@ def _plain_targets(support_request: SupportRequest) -> list[Status]:
 def _offered_actions(support_request: SupportRequest) -> set[str]:
     """The actions the request's status allows (assigning and linking always are)."""
     targets = allowed_targets(support_request.status, Actor.TEAM)
-    offered = {"assign", "link"}
+    offered = {"assign", "link", "triage"}
+    # The routing proposed someone (automatic assignment off): one click confirms.
+    if support_request.proposed_assignee_id and not support_request.assignee_id:
+        offered.add("accept_proposal")
     if _plain_targets(support_request):
         offered.add("transition")
     if Status.ESCALATED in targets:
@@ -69,6 +86,8 @@ def _offered_actions(support_request: SupportRequest) -> set[str]:
         offered.add("redirect")
     if Status.CLOSED in targets:
         offered.add("duplicate")
+    if Status.MERGED in targets:
+        offered.add("merge")
     return offered
 
 
@@ -80,6 +99,9 @@ def panel_form(name: str, support_request: SupportRequest, user, data=None) -> R
         return AssignForm(data, members=members, **common)
     if name == "transition":
         return TransitionForm(data, targets=_plain_targets(support_request), **common)
+    if name == "triage":
+        choices = triage_selectors.triage_choices(support_request)
+        return TriageForm(data, choices=choices, **common)
     if name == "escalate":
         choices = queue_selectors.reference_choices("ministries", "service_centres")
         return EscalateForm(
@@ -88,7 +110,13 @@ def panel_form(name: str, support_request: SupportRequest, user, data=None) -> R
             service_centres=choices["service_centres"],
             **common,
         )
-    form_class = {"redirect": RedirectForm, "duplicate": DuplicateForm, "link": LinkForm}[name]
+    form_class = {
+        "accept_proposal": AcceptProposalForm,
+        "redirect": RedirectForm,
+        "duplicate": DuplicateForm,
+        "link": LinkForm,
+        "merge": MergeForm,
+    }[name]
     return form_class(data, **common)
 
 

@@ -8,9 +8,11 @@ the request waits for the DDI or a partner (`services/clock.py` shifts the due d
 the working time paused). The durations the dashboards aggregate stay in working days.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
@@ -51,12 +53,14 @@ class WorkingHours:
     opens: time
     closes: time
     weekdays: frozenset[int]
+    # The team's time zone, whatever the one activated for the reader.
+    zone: ZoneInfo
+    # How long the team works on an opening day.
+    length: timedelta
 
     @property
     def day_seconds(self) -> int:
-        return (
-            datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)
-        ).seconds
+        return int(self.length.total_seconds())
 
 
 def _parse_time(value) -> time:
@@ -68,15 +72,18 @@ def _parse_time(value) -> time:
 
 def working_hours() -> WorkingHours:
     config = settings.SUPPORT_WORKING_HOURS
-    return _working_hours(str(config["opens"]), str(config["closes"]), tuple(config["weekdays"]))
+    return _working_hours(
+        str(config["opens"]), str(config["closes"]), tuple(config["weekdays"]), settings.TIME_ZONE
+    )
 
 
 @lru_cache(maxsize=8)
-def _working_hours(opens: str, closes: str, weekdays: tuple[int, ...]) -> WorkingHours:
-    hours = WorkingHours(_parse_time(opens), _parse_time(closes), frozenset(weekdays))
-    if hours.closes <= hours.opens or not hours.weekdays:
+def _working_hours(opens: str, closes: str, weekdays: tuple[int, ...], zone: str) -> WorkingHours:
+    opens_at, closes_at = _parse_time(opens), _parse_time(closes)
+    if closes_at <= opens_at or not weekdays:
         raise ValueError("SUPPORT_WORKING_HOURS: the team must work some hours of some days")
-    return hours
+    length = datetime.combine(date.min, closes_at) - datetime.combine(date.min, opens_at)
+    return WorkingHours(opens_at, closes_at, frozenset(weekdays), ZoneInfo(zone), length)
 
 
 @lru_cache(maxsize=256)
@@ -92,10 +99,7 @@ def is_working_day(day: date, subdivision: str | None = None) -> bool:
 
 def is_opening_day(day: date, subdivision: str | None = None) -> bool:
     """A day of the team's working hours (configured weekdays, not a public holiday)."""
-    return (
-        day.weekday() in working_hours().weekdays
-        and day not in _public_holidays(day.year, subdivision)
-    )
+    return _is_open(working_hours(), day, subdivision)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -173,64 +177,121 @@ def working_day_back(day: date, n: int) -> date:
         day -= timedelta(days=1)
 
 
-
-
 # ---------------------------------------------------------------------------- working hours
 
 
-def _aware(day: date, moment: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, moment), timezone.get_current_timezone())
+def _aware(hours: WorkingHours, day: date, moment: time) -> datetime:
+    # Without `timezone.make_aware`'s per-call lookups (a tenth of a millisecond each).
+    return datetime.combine(day, moment, tzinfo=hours.zone)
+
+
+def _is_open(hours: WorkingHours, day: date, subdivision: str | None) -> bool:
+    return day.weekday() in hours.weekdays and day not in _public_holidays(day.year, subdivision)
+
+
+@lru_cache(maxsize=256)
+def _opening_days(hours: WorkingHours, year: int, subdivision: str | None) -> tuple[date, ...]:
+    """The team's opening days of `year`, in order: the clock counts days by bisecting
+    these rather than by walking the calendar (the demo seeder and the migration count
+    hundreds of thousands of due dates)."""
+    off = _public_holidays(year, subdivision)
+    day, days = date(year, 1, 1), []
+    while day.year == year:
+        if day.weekday() in hours.weekdays and day not in off:
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
+
+
+def _opening_day_after(hours: WorkingHours, day: date, n: int, subdivision: str | None) -> date:
+    """The `n`-th opening day after `day` (n >= 1)."""
+    year = day.year
+    days = _opening_days(hours, year, subdivision)
+    index = bisect_right(days, day) + n - 1
+    for _year_count in range(11):  # ten years: a target is hours, a pause months at most
+        if index < len(days):
+            return days[index]
+        index -= len(days)
+        year += 1
+        days = _opening_days(hours, year, subdivision)
+    raise ValueError("add_working_time: no working hours within ten years")
+
+
+def _opening_days_strictly_between(
+    hours: WorkingHours, first: date, last: date, subdivision: str | None
+) -> int:
+    count = 0
+    for year in range(first.year, last.year + 1):
+        days = _opening_days(hours, year, subdivision)
+        low = bisect_right(days, first) if year == first.year else 0
+        high = bisect_left(days, last) if year == last.year else len(days)
+        count += max(high - low, 0)
+    return count
 
 
 def clock_start(moment: datetime, subdivision: str | None = None) -> datetime:
     """`moment` if the team is at work then, else its next opening."""
-    return add_working_time(moment, 0, subdivision)
+    hours = working_hours()
+    day, begin = _clock_position(hours, moment, subdivision)
+    return _aware(hours, day, begin)
 
 
 def add_working_time(start: datetime, seconds: float, subdivision: str | None = None) -> datetime:
-    """The moment `seconds` of working time after `start` (its next opening if 0)."""
+    """The moment `seconds` of working time after `start` (its next opening if 0).
+
+    A target that ends exactly at closing time falls due at closing time, not at the
+    next opening.
+    """
     hours = working_hours()
-    local = timezone.localtime(start)
-    day, at = local.date(), local.time().replace(tzinfo=None)
-    remaining = timedelta(seconds=max(seconds, 0))
-    for _day_count in range(3660):  # ten years: a target is hours, a pause months at most
-        if is_opening_day(day, subdivision) and at < hours.closes:
-            begin = max(at, hours.opens)
-            available = datetime.combine(day, hours.closes) - datetime.combine(day, begin)
-            if remaining < available or (remaining == available and remaining):
-                return _aware(day, begin) + remaining
-            remaining -= available
-        day, at = day + timedelta(days=1), time.min
-    raise ValueError("add_working_time: no working hours within ten years")
+    day, begin = _clock_position(hours, start, subdivision)
+    return _advance(hours, day, begin, timedelta(seconds=max(seconds, 0)), subdivision)
 
 
-def working_seconds_between(
-    start: datetime, end: datetime, subdivision: str | None = None
-) -> int:
+def _clock_position(
+    hours: WorkingHours, moment: datetime, subdivision: str | None
+) -> tuple[date, time]:
+    """The opening day and the local time at which the clock runs from `moment`."""
+    local = moment.astimezone(hours.zone)
+    day, at = local.date(), local.time()
+    if not (_is_open(hours, day, subdivision) and at < hours.closes):
+        return _opening_day_after(hours, day, 1, subdivision), hours.opens
+    return day, max(at, hours.opens)
+
+
+def _advance(
+    hours: WorkingHours, day: date, begin: time, span: timedelta, subdivision: str | None
+) -> datetime:
+    """`span` of working time after `begin` on the opening day `day`."""
+    available = datetime.combine(day, hours.closes) - datetime.combine(day, begin)
+    if span <= available:
+        return _aware(hours, day, begin) + span
+    days, rest = divmod(span - available, hours.length)
+    if not rest:  # exactly a number of whole days: closing time of the last one
+        days, rest = days - 1, hours.length
+    return _aware(hours, _opening_day_after(hours, day, days + 1, subdivision), hours.opens) + rest
+
+
+def working_seconds_between(start: datetime, end: datetime, subdivision: str | None = None) -> int:
     """Seconds of the team's working hours from `start` to `end` (0 if not later)."""
     if end <= start:
         return 0
     hours = working_hours()
-    first, last = timezone.localtime(start), timezone.localtime(end)
+    first, last = start.astimezone(hours.zone), end.astimezone(hours.zone)
 
     def within(day: date, frm: time, to: time) -> int:
-        if not is_opening_day(day, subdivision):
+        if not _is_open(hours, day, subdivision):
             return 0
         begin, finish = max(frm, hours.opens), min(to, hours.closes)
         if finish <= begin:
             return 0
         return (datetime.combine(day, finish) - datetime.combine(day, begin)).seconds
 
-    first_time, last_time = first.time().replace(tzinfo=None), last.time().replace(tzinfo=None)
+    first_time, last_time = first.time(), last.time()
     if first.date() == last.date():
         return within(first.date(), first_time, last_time)
     total = within(first.date(), first_time, time.max) + within(last.date(), time.min, last_time)
-    day = first.date() + timedelta(days=1)
-    while day < last.date():
-        if is_opening_day(day, subdivision):
-            total += hours.day_seconds
-        day += timedelta(days=1)
-    return total
+    between = _opening_days_strictly_between(hours, first.date(), last.date(), subdivision)
+    return total + between * hours.day_seconds
 
 
 @dataclass(frozen=True)
@@ -254,19 +315,29 @@ def sla_schedule(
 ) -> Schedule:
     """The targets of `priority` counted from the first opening after `filed_at` (or from
     `started_at`), pushed back by `paused_seconds` of working time already paused."""
-    first_response, resolution = SLA_TARGETS[priority]
-    ratio = settings.SLA_APPROACHING_RATIO
-    started = started_at or clock_start(filed_at, subdivision)
-
-    def after(hours: float) -> datetime:
-        return add_working_time(started, hours * 3600 + paused_seconds, subdivision)
-
+    hours = working_hours()
+    day, begin = _clock_position(hours, started_at or filed_at, subdivision)
+    paused = timedelta(seconds=paused_seconds)
+    first_response, first_warning, resolution, resolution_warning = (
+        _advance(hours, day, begin, span + paused, subdivision)
+        for span in _target_spans(priority, settings.SLA_APPROACHING_RATIO)
+    )
     return Schedule(
-        started_at=started,
-        first_response_due=after(first_response),
-        first_response_warning_at=after(first_response * ratio),
-        resolution_due=after(resolution),
-        resolution_warning_at=after(resolution * ratio),
+        started_at=started_at or _aware(hours, day, begin),
+        first_response_due=first_response,
+        first_response_warning_at=first_warning,
+        resolution_due=resolution,
+        resolution_warning_at=resolution_warning,
+    )
+
+
+@lru_cache(maxsize=32)
+def _target_spans(priority: str, ratio: float) -> tuple[timedelta, ...]:
+    """First response, its warning, resolution, its warning: as working time."""
+    first_response, resolution = SLA_TARGETS[priority]
+    return tuple(
+        timedelta(seconds=hours * 3600)
+        for hours in (first_response, first_response * ratio, resolution, resolution * ratio)
     )
 
 

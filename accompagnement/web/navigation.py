@@ -22,6 +22,7 @@ MENU = [
     NavItem(_("Accueil"), "home", roles.is_authenticated),
     NavItem(_("Mes demandes"), "support:list", roles.is_agent),
     NavItem(_("File de l'équipe"), "support:queue", roles.is_team),
+    NavItem(_("Réponses types"), "support:canned_list", roles.is_team),
     NavItem(_("Problèmes"), "problems:list", roles.is_team),
     NavItem(_("Calendrier"), "campaigns:index", roles.is_authenticated),
     NavItem(_("Ressources"), "knowledge:index", roles.is_authenticated),
@@ -65,4 +66,7 @@ def site(request):
         "navigation": navigation_for(user, request.path) if user is not None else [],
         # The footer's link to /sante/, whose details only the team reads (web/health.py).
         "show_health_link": roles.sees_diagnostics(user),
+        # The header's link to the team's alerts; static/js/portail.js fetches its count
+        # after the page is shown, so that no page (the queue's budget) pays for it.
+        "show_alerts_link": roles.is_team(user),
     }

@@ -18,6 +18,7 @@ from accompagnement.support.chorus import validate_reference
 from accompagnement.support.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
+    PAUSED_STATUSES,
     EventKind,
     MessageKind,
     Priority,
@@ -28,7 +29,12 @@ from accompagnement.support.services.requests import (
     support_request_create,
     support_request_update_search,
 )
-from accompagnement.support.sla import due_dates
+from accompagnement.support.sla import (
+    holiday_subdivision,
+    schedule_fields,
+    sla_schedule,
+    working_seconds_between,
+)
 from accompagnement.support.workflow import AGENT, SYSTEM, TEAM, can_transition
 from ddi.models import ServiceCentreAttachment
 from tests.support.factories import SupportRequestFactory
@@ -98,7 +104,9 @@ def test_every_request_is_consistent(seeded):
         ServiceCentreAttachment.objects.values_list("ddi_id", "programme_id", "service_centre_id")
     )
     now = timezone.now()
-    requests = SupportRequest.objects.select_related("requester", "category", "assignee")
+    requests = SupportRequest.objects.select_related(
+        "requester", "category", "assignee", "ddi__department"
+    )
     requests = requests.prefetch_related("messages__author", "events__actor", "followers")
     for request in requests:
         where = request.reference
@@ -113,9 +121,17 @@ def test_every_request_is_consistent(seeded):
                 attachments
             ), where
         validate_reference(request.chorus_object, request.chorus_reference)
-        assert (request.first_response_due, request.resolution_due) == due_dates(
-            request.priority, request.created_at
-        ), where
+        # The team's clock: counted in working hours from the first opening after filing
+        # (local holidays of the DDI's department), pushed back by the pauses.
+        schedule = sla_schedule(
+            request.priority,
+            request.created_at,
+            holiday_subdivision(request.ddi.department.code),
+            paused_seconds=request.sla_paused_seconds,
+        )
+        assert schedule_fields(schedule) == {
+            name: getattr(request, name) for name in schedule_fields(schedule)
+        }, where
         if request.assignee is not None:
             assert request.assignee.is_team, where
 
@@ -147,9 +163,20 @@ def test_every_request_is_consistent(seeded):
         if request.first_response_at:
             assert request.created_at <= request.first_response_at <= now, where
 
-        # The status events replay the workflow's transition table up to the status.
-        current = Status.NEW
+        # The status events replay the workflow's transition table up to the status, and
+        # the clock stops and runs again with them (team-only lines), as the services do.
+        current, paused_at, paused_seconds = Status.NEW, None, 0
+        subdivision = holiday_subdivision(request.ddi.department.code)
         for event in events:
+            if event.kind == EventKind.CLOCK_PAUSED:
+                assert not event.is_public and event.actor is None, where
+                assert current in PAUSED_STATUSES and paused_at is None, where
+                paused_at = event.created_at
+            elif event.kind == EventKind.CLOCK_RESUMED:
+                assert not event.is_public and event.actor is None, where
+                assert current == Status.IN_PROGRESS and paused_at is not None, where
+                paused_seconds += working_seconds_between(paused_at, event.created_at, subdivision)
+                paused_at = None
             if event.kind != EventKind.STATUS:
                 continue
             actor = SYSTEM if event.actor is None else TEAM if event.actor.is_team else AGENT
@@ -157,6 +184,9 @@ def test_every_request_is_consistent(seeded):
             assert can_transition(current, event.new_value, actor), (where, event)
             current = event.new_value
         assert current == status, where
+        assert request.sla_paused_at == paused_at, where
+        assert (paused_at is not None) == (status in PAUSED_STATUSES), where
+        assert request.sla_paused_seconds == paused_seconds, where
 
 
 def test_old_requests_are_finished_and_open_ones_recent(seeded):

@@ -16,6 +16,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement.alerts.enums import AlertKind
+from accompagnement.alerts.models import Alert
+from accompagnement.alerts.services import alert_record
 from accompagnement.privacy import tasks as privacy_tasks
 from accompagnement.privacy.services import support_requests_anonymise_due
 from accompagnement.problems.services import problem_attach_requests
@@ -123,6 +126,22 @@ def test_old_closed_request_is_anonymised_and_keeps_its_figures(
     assert not Attachment.objects.filter(request=old_request).exists()
     assert not os.path.exists(path)
     assert timezone.now() - old_request.anonymised_at < timedelta(minutes=1)
+
+
+def test_the_teams_alerts_lose_the_requests_title_and_its_author(old_request, member):
+    alert_record(
+        kind=AlertKind.AGENT_REPLY,
+        recipients=[member],
+        request=old_request,
+        actor=old_request.requester,
+        text=f"Message de la DDI sur {old_request.reference} « {old_request.title} »",
+        key="agent_reply:1",
+    )
+    privacy_tasks.personal_data_anonymise()
+    old_request.refresh_from_db()
+    alert = Alert.objects.get()
+    assert alert.text == PLACEHOLDER
+    assert alert.actor == old_request.requester  # the DDI's placeholder account
 
 
 def test_the_request_page_says_the_request_was_anonymised(client, old_request, member):

@@ -105,7 +105,7 @@ def test_one_decimal_rounds_half_up():
 def requests_of_november():
     """November 2011 (11 November a holiday); seen on Thursday 1 December."""
     made = {
-        # Normal priority (2 and 10 working days). Answered Monday 14 (Friday 11 is a
+        # Normal priority (18 and 90 working hours). Answered Monday 14 (Friday 11 is a
         # holiday): 1 working day, on time; resolved Tuesday 22: 7 working days, on time.
         "q1": SupportRequestFactory(
             created_at=local(2011, 11, 10, 10),
@@ -113,8 +113,10 @@ def requests_of_november():
             resolved_at=local(2011, 11, 22, 10),
             status=Status.RESOLVED,
         ),
-        # Urgent (1 and 2). Filed on Thursday 24 at 23:30 UTC, i.e. Friday 25 at 00:30 in
-        # Paris, answered that Friday: 0 working days; resolved Wednesday 30: 3, late.
+        # Urgent (4 and 18 working hours). Filed on Thursday 24 at 23:30 UTC, i.e. Friday
+        # 25 at 00:30 in Paris: the clock starts at 9:00, the first answer is due at 13:00.
+        # Answered that Friday at 15:00: 0 working days, but late; resolved Wednesday 30:
+        # 3, late (due Monday 28 at 18:00).
         "q2": SupportRequestFactory(
             priority=Priority.URGENT,
             created_at=datetime(2011, 11, 24, 23, 30, tzinfo=UTC),
@@ -128,7 +130,8 @@ def requests_of_november():
             first_response_at=local(2011, 11, 7, 9),
             status=Status.IN_PROGRESS,
         ),
-        # High (1 and 5), reopened once, answered the same day, resolved Friday 18: 3.
+        # High (9 and 45 working hours), reopened once, answered the same day, resolved
+        # Friday 18: 3, on time.
         "q4": SupportRequestFactory(
             priority=Priority.HIGH,
             created_at=local(2011, 11, 15, 9),
@@ -189,8 +192,8 @@ def test_durations(requests_of_november):
     table = quality.durations(november())
     assert table.key == "durations"
     assert rows_of(table) == [
-        # [0, 0, 1, 3]; q3 is late.
-        ["Première réponse", 4, Decimal("0.5"), Decimal("2.4"), 0.75],
+        # [0, 0, 1, 3]; q2 and q3 are late.
+        ["Première réponse", 4, Decimal("0.5"), Decimal("2.4"), 0.5],
         # [3, 3, 7]; q2 is late.
         ["Résolution", 3, Decimal("3.0"), Decimal("6.2"), pytest.approx(2 / 3)],
     ]
@@ -213,7 +216,7 @@ def test_durations(requests_of_november):
 def test_durations_by_priority(requests_of_november):
     table = quality.durations_by_priority(november())
     assert rows_of(table) == [
-        ["Urgente", 1, Decimal("0.0"), Decimal("0.0"), 1.0, 1, Decimal("3.0"), Decimal("3.0"), 0.0],
+        ["Urgente", 1, Decimal("0.0"), Decimal("0.0"), 0.0, 1, Decimal("3.0"), Decimal("3.0"), 0.0],
         ["Haute", 1, Decimal("0.0"), Decimal("0.0"), 1.0, 1, Decimal("3.0"), Decimal("3.0"), 1.0],
         # q1 and q3 (q3 unresolved).
         ["Normale", 2, Decimal("2.0"), Decimal("2.8"), 0.5, 1, Decimal("7.0"), Decimal("7.0"), 1.0],
@@ -301,7 +304,7 @@ def test_summary(requests_of_november):
     figures = quality.summary(november())
     assert {key: cell.value for key, cell in figures.items()} == {
         "resolution_median": Decimal("3.0"),
-        "first_response_on_time": 0.75,
+        "first_response_on_time": 0.5,
         "resolution_on_time": pytest.approx(2 / 3),
         "reopened_share": 0.125,
     }

@@ -172,9 +172,29 @@ def test_member_counts_link_to_the_queue(load):
         period=False, status="open", assignee=alice
     )
     assert row[members.column_index("overdue")].url == current.queue_url(
-        period=False, status="open", assignee=alice, overdue="on"
+        period=False, status="open", assignee=alice, sla="breached"
     )
     assert "created_from" not in row[members.column_index("open")].url
+
+
+def test_a_clock_stopped_before_its_due_date_is_not_late(db):
+    # Waiting for the DDI since before the due date passed: the team is not late. Put
+    # in waiting after it passed: late it was, late it stays.
+    erin = TeamMemberFactory(
+        user=UserFactory(member=True, first_name="Erin", last_name="Roux"), time_share=100
+    ).user
+    due = NOW - timedelta(hours=1)
+    for paused_at in (due - timedelta(days=1), due + timedelta(minutes=30)):
+        SupportRequestFactory(
+            assignee=erin,
+            status=Status.WAITING_DDI,
+            created_at=paris(2011, 12, 1, 10),
+            first_response_at=paris(2011, 12, 1, 11),
+            resolution_due=due,
+            sla_paused_at=paused_at,
+        )
+    [row] = [r for r in tables_by_key(scope())["members"].as_dicts() if r["member"] == "Erin Roux"]
+    assert (row["open"], row["overdue"]) == (2, 1)
 
 
 def test_filters_other_than_the_period_apply(load):

@@ -5,9 +5,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accompagnement.axes.models import Axis, Category
-from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
+from accompagnement.support.enums import PAUSED_STATUSES, EventKind, MessageKind, Priority, Status
 from accompagnement.support.models import Event, Message, SupportRequest
-from accompagnement.support.sla import due_dates, working_days_elapsed
+from accompagnement.support.sla import holiday_subdivision, sla_schedule, working_days_elapsed
 from tests.accounts.factories import UserFactory
 
 
@@ -22,8 +22,8 @@ class CategoryFactory(DjangoModelFactory):
 
 
 class SupportRequestFactory(DjangoModelFactory):
-    """A request as the services would have filed it (reference, SLA dates, durations,
-    follower).
+    """A request as the services would have filed it (reference, SLA clock and due dates,
+    durations, follower).
 
     Traits: `assigned=True` (to a new member), `overdue=True`, `waiting=True`,
     `resolved=True`.
@@ -44,8 +44,19 @@ class SupportRequestFactory(DjangoModelFactory):
     status = Status.NEW
     created_at = factory.LazyFunction(timezone.now)
     last_activity_at = factory.LazyAttribute(lambda o: o.created_at)
-    first_response_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[0])
-    resolution_due = factory.LazyAttribute(lambda o: due_dates(o.priority, o.created_at)[1])
+    # The team's clock as the services set it (`sla.sla_schedule`): running, or paused
+    # since the last activity for a request waiting for its DDI or a partner.
+    sla_paused_seconds = 0
+    sla_paused_at = factory.LazyAttribute(
+        lambda o: o.last_activity_at if o.status in PAUSED_STATUSES else None
+    )
+    sla_started_at = factory.LazyAttribute(lambda o: o.schedule.started_at)
+    first_response_due = factory.LazyAttribute(lambda o: o.schedule.first_response_due)
+    first_response_warning_at = factory.LazyAttribute(
+        lambda o: o.schedule.first_response_warning_at
+    )
+    resolution_due = factory.LazyAttribute(lambda o: o.schedule.resolution_due)
+    resolution_warning_at = factory.LazyAttribute(lambda o: o.schedule.resolution_warning_at)
     first_response_at = None
     resolved_at = None
     first_response_days = factory.LazyAttribute(
@@ -56,11 +67,23 @@ class SupportRequestFactory(DjangoModelFactory):
     )
 
     class Params:
+        schedule = factory.LazyAttribute(
+            lambda o: sla_schedule(
+                o.priority,
+                o.created_at,
+                holiday_subdivision(o.ddi.department.code),
+                paused_seconds=o.sla_paused_seconds,
+            )
+        )
         assigned = factory.Trait(
             assignee=factory.SubFactory(UserFactory, member=True), status=Status.IN_PROGRESS
         )
+        # Past its due dates (a paused clock stopped after they passed).
         overdue = factory.Trait(
-            created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
+            created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40)),
+            sla_paused_at=factory.LazyAttribute(
+                lambda o: timezone.now() if o.status in PAUSED_STATUSES else None
+            ),
         )
         waiting = factory.Trait(status=Status.WAITING_DDI)
         resolved = factory.Trait(

@@ -100,6 +100,20 @@ def test_sla_reminders_only_for_open_overdue_assigned_requests(sent):
     assert sent(sla_reminders_record, now=MONDAY) == 0
 
 
+def test_no_sla_reminder_while_the_clock_is_paused(sent, overdue):
+    # Past its due dates, then put in waiting for the DDI: the assignee has nothing to do
+    # until the DDI answers.
+    now = MONDAY + timedelta(days=1)
+    support_request_transition(request=overdue, user=overdue.assignee, to_status=Status.WAITING_DDI)
+    overdue.refresh_from_db()
+    assert overdue.sla_paused_at is not None and overdue.is_overdue(now)
+    assert sent(sla_reminders_record, now=now) == 0
+
+    # The DDI answers: the clock runs again, still past its due dates.
+    support_request_reply(request=overdue, author=overdue.requester, body="Voici la pièce.")
+    assert sent(sla_reminders_record, now=now) == 1
+
+
 def test_the_sla_task(eager_celery, overdue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         support_tasks.sla_reminders.delay()

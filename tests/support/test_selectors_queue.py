@@ -94,7 +94,7 @@ def test_queue_rows_need_no_further_query():
     with CaptureQueriesContext(connection) as queries:
         shown = [
             (row.reference, row.title, row.ddi.acronym, row.ddi.name, row.category.name)
-            + (row.assignee.get_full_name(), row.get_status_display(), row.is_overdue())
+            + (row.assignee.get_full_name(), row.get_status_display(), row.sla_state())
             for row in rows
         ]
     assert len(queries) == 0

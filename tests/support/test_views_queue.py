@@ -158,7 +158,12 @@ def test_default_is_every_open_request(client, member, world):
         (lambda w: {"assignee": w["other_member"].pk}, [3]),
         (lambda w: {"unassigned": "on"}, [1]),
         (lambda w: {"mine": "on"}, [2]),
-        (lambda w: {"overdue": "on"}, [3]),
+        (lambda w: {"overdue": "on"}, [3]),  # the former "En retard" box: breached
+        (lambda w: {"sla": "breached"}, [3]),
+        (lambda w: {"sla": "on_time"}, [1, 2]),
+        (lambda w: {"sla": "approaching"}, []),
+        (lambda w: {"sla": "paused"}, []),
+        (lambda w: {"sla": "breached", "status": "all"}, [3]),
         (lambda w: {"ddi": w["ddis"][0].pk, "priority": "high"}, [3]),
         (lambda w: {"status": "all", "ddi_kind": "DDT"}, [2, 4]),
     ],
@@ -283,8 +288,60 @@ def test_rows_show_what_the_team_needs(client, member, world):
     assert "Urgente" in html
     assert "En attente de la DDI" in html
     assert member.get_full_name() in html
-    assert html.count("En retard</p>") == 1  # r3 only
+    assert html.count("Échéance dépassée</p>") == 1  # r3 only
+    assert html.count("Dans les délais</p>") == 2  # r1 and r2; r4 is resolved
     assert f'value="{r2.pk}:{r2.version}"' in html
+
+
+@pytest.fixture
+def clocks(db):
+    """One open request in each state of the team's clock, and a resolved one."""
+    now = timezone.now()
+    return {
+        "on_time": SupportRequestFactory(title="Tout juste déposée"),
+        "approaching": SupportRequestFactory(
+            title="Bientôt due",
+            first_response_warning_at=now - timedelta(minutes=5),
+            first_response_due=now + timedelta(hours=1),
+        ),
+        "breached": SupportRequestFactory(title="Due depuis longtemps", overdue=True),
+        "paused": SupportRequestFactory(title="Attend la DDI", status=Status.WAITING_DDI),
+        "finished": SupportRequestFactory(title="Résolue", overdue=True, resolved=True),
+    }
+
+
+@pytest.mark.parametrize("state", ["on_time", "approaching", "breached", "paused"])
+def test_a_filter_for_each_state_of_the_clock(client, member, clocks, state):
+    client.force_login(member)
+    response = get_queue(client, sla=state, status="all")
+    assert references(response) == [clocks[state].reference]
+    assert f'<option value="{state}" selected>' in filter_block(response)
+
+
+def test_each_row_shows_the_state_of_its_clock(client, member, clocks):
+    client.force_login(member)
+    html = get_queue(client, status="all").content.decode()
+    labels = {
+        "on_time": "Dans les délais",
+        "approaching": "Échéance proche",
+        "breached": "Échéance dépassée",
+        "paused": "Horloge suspendue",
+    }
+    rows = {
+        name: html[html.index(f"{request.reference}</a>") :].split("</tr>")[0]
+        for name, request in clocks.items()
+    }
+    for name, label in labels.items():
+        assert f"{label}</p>" in rows[name], name
+        assert all(f"{other}</p>" not in rows[name] for other in set(labels.values()) - {label})
+    assert not any(f"{label}</p>" in rows["finished"] for label in labels.values())
+
+
+def test_the_former_overdue_box_still_filters_breached_requests(client, member, clocks):
+    client.force_login(member)
+    response = get_queue(client, overdue="on")
+    assert references(response) == [clocks["breached"].reference]
+    assert '<option value="breached" selected>' in filter_block(response)
 
 
 # ---------------------------------------------------------------------------- search
@@ -517,6 +574,7 @@ def big_queue(member):
         {},
         {"status": "all", "sort": "-priority"},
         {"q": "restitution", "axis": "tool", "overdue": "on", "sort": "due"},
+        {"sla": "approaching", "status": "all", "sort": "due"},
         {"q": "relance", "ddi_kind": "DDT", "unassigned": "on", "priority": "high"},
         {"mine": "on", "status": "in_progress", "sort": "-activity", "page": "2"},
     ],

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -356,20 +356,38 @@ def test_agent_never_sees_internal_notes_nor_their_files(client, agent, member):
     assert body == PDF_BYTES
 
 
-def test_team_includes_its_panel_and_sees_overdue_flag(client, member, agent):
+def test_team_includes_its_panel_and_sees_the_state_of_the_clock(client, member, agent):
     support_request = SupportRequestFactory(requester=agent, overdue=True)
     client.force_login(member)
     response = client.get(url("detail", support_request))
     assert response.status_code == 200
     assert "support/_team_panel.html" in [t.name for t in response.templates]
-    assert "En retard" in html_of(response)
-    assert 'name="kind"' in html_of(response)
+    html = html_of(response)
+    assert html.count("Échéance dépassée</p>") == 2  # beside the title and the due dates
+    assert "Délais de l’équipe" in html
+    assert "Comptés en heures ouvrées depuis le" in html
+    assert 'name="kind"' in html
 
     client.force_login(agent)
     response = client.get(url("detail", support_request))
     assert "support/_team_panel.html" not in [t.name for t in response.templates]
-    assert "En retard" not in html_of(response)
-    assert 'name="kind"' not in html_of(response)
+    html = html_of(response)
+    assert "Échéance dépassée" not in html and "Délais de l’équipe" not in html
+    assert 'name="kind"' not in html
+
+
+def test_a_paused_clock_says_since_when_on_the_request_page(client, member):
+    paused_at = timezone.make_aware(datetime(2026, 3, 9, 11, 0))
+    support_request = SupportRequestFactory(
+        status=Status.WAITING_DDI,
+        created_at=paused_at - timedelta(hours=2),
+        sla_paused_at=paused_at,
+    )
+    client.force_login(member)
+    html = html_of(client.get(url("detail", support_request)))
+    assert html.count("Horloge suspendue</p>") == 2
+    assert "Horloge suspendue depuis le 9 mars 2026 à 11:00" in html
+    assert "Échéance dépassée" not in html
 
 
 def test_download_headers(client, agent):

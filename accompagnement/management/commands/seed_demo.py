@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from accompagnement.demo.articles import InvalidDemoArticle, seed_demo_articles
 from accompagnement.demo.campaign import seed_demo_campaign
+from accompagnement.demo.canned import seed_demo_canned_responses
 from accompagnement.demo.interventions import seed_demo_interventions
 from accompagnement.demo.people import (
     AGENTS,
@@ -20,6 +21,7 @@ from accompagnement.demo.requests import (
     NotEnoughReferences,
     seed_demo_requests,
 )
+from accompagnement.demo.routing import seed_demo_routing
 from accompagnement.support.models import SupportRequest
 
 MISSING_REFERENCE_DATA = (
@@ -93,6 +95,8 @@ class Command(BaseCommand):
         self._seed_campaign()
         self._seed_articles()
         self._seed_interventions()
+        self._seed_routing()
+        self._seed_canned_responses()
 
         count = options["requests"]
         if options["ensure_requests"]:
@@ -137,6 +141,25 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Sessions de démonstration annoncées : {counts['created']} créées, "
                 f"{counts['existing']} déjà présentes (laissées telles quelles)."
+            )
+        )
+
+    def _seed_canned_responses(self) -> None:
+        counts = seed_demo_canned_responses()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Réponses types de démonstration : {counts['created']} créées, "
+                f"{counts['existing']} déjà présentes (laissées telles quelles)."
+            )
+        )
+
+    def _seed_routing(self) -> None:
+        counts = seed_demo_routing(today=timezone.localdate())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Règles d'attribution de démonstration : {counts['rules']} à jour ; "
+                f"absences ajoutées : {counts['absences']} (voir /equipe/regles/ et "
+                "/equipe/absences/)."
             )
         )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from accompagnement.accounts.models import TeamMember, User
 from accompagnement.steering.dashboards.scope import Scope
 from accompagnement.steering.dashboards.tables import Cell, Column, Kind, Table
 from accompagnement.support.enums import OPEN_STATUSES, PRIORITY_SHORT_LABELS
-from accompagnement.support.models import SupportRequest
+from accompagnement.support.models import SupportRequest, sla_breached_q
 from accompagnement.support.selectors.queue import team_members
-from accompagnement.support.sla import working_days_between
+from accompagnement.support.sla import SlaState, working_days_between
 
 UNASSIGNED_LIMIT = 10
 
@@ -53,9 +53,8 @@ def tables(scope: Scope, *, now: datetime | None = None) -> list[Table]:
     assignee, the team (`support.selectors.queue.team_members`, as the queue's filters list
     it), the oldest unassigned requests."""
     now = now or timezone.now()
-    overdue = Q(resolution_due__lt=now) | Q(
-        first_response_at__isnull=True, first_response_due__lt=now
-    )
+    # Past a due date of the team's clock (for a paused one: before it stopped).
+    overdue = sla_breached_q(now)
     loads: dict[int | None, _Load] = {}
     structures_of_assignees: dict[int, int] = {}
     for assignee_id, structure_id, open_count, overdue_count, oldest in (
@@ -105,7 +104,9 @@ def members_table(
                 Cell(load.open, open_url),
                 Cell(
                     load.overdue,
-                    scope.queue_url(period=False, status="open", assignee=user.pk, overdue="on"),
+                    scope.queue_url(
+                        period=False, status="open", assignee=user.pk, sla=SlaState.BREACHED
+                    ),
                 ),
                 Cell(weighted),
                 Cell(working_days_between(load.oldest, now) if load.oldest else None),

@@ -28,8 +28,11 @@ from accompagnement.support.uploads import (
     MAX_UPLOAD_SIZE,
     validate_upload,
 )
+from accompagnement.support.workflow import REPLY_THEN_STATUSES, reply_then_targets
 from ddi.models import Programme, ServiceCentre
 
+# A primary key the database can hold.
+PK_MAX = 2**31 - 1
 # The project's own DSFR field templates for radios and checkboxes (templates/core/fields/).
 RADIO_TEMPLATE = "core/fields/radio.html"
 CHECKBOX_TEMPLATE = "core/fields/checkbox.html"
@@ -203,6 +206,8 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
         ),
     )
     attachments = attachments_field()
+    # The finished request this one follows up (`?suite=<reference>`); the view checks it.
+    suite = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,6 +233,7 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
         self.helper.disable_csrf = True  # the page's <form> holds the token
         self.helper.layout = Layout(
             REQUIRED_NOTICE,
+            "suite",
             Fieldset(_("De quoi s’agit-il ?"), Field("axis", template=RADIO_TEMPLATE), "category"),
             Fieldset(
                 _("Votre demande"),
@@ -301,6 +307,23 @@ class SupportRequestForm(AttachmentsFormMixin, DsfrForm):
         }
 
 
+class ReplyButtons:
+    """Layout object: the reply box's buttons; for the team, « Envoyer » and those that
+    also set the next status the workflow allows ("send and set status")."""
+
+    template = "support/_reply_buttons.html"
+
+    def render(self, form, context, **kwargs):
+        return render_to_string(self.template, {"form": form})
+
+
+# The reply box's extra buttons: the status each sets, and its label.
+THEN_STATUS_LABELS = {
+    Status.WAITING_DDI: _("Envoyer et attendre la DDI"),
+    Status.RESOLVED: _("Envoyer et marquer résolue"),
+}
+
+
 class ReplyForm(AttachmentsFormMixin, DsfrForm):
     PUBLIC, INTERNAL = "public", "internal"
 
@@ -322,12 +345,41 @@ class ReplyForm(AttachmentsFormMixin, DsfrForm):
     attachments = attachments_field()
     version = forms.IntegerField(widget=forms.HiddenInput(attrs={"id": "version-reponse"}))
 
-    def __init__(self, *args, user, support_request, **kwargs):
-        kwargs.setdefault("initial", {"version": support_request.version})
+    def __init__(self, *args, user, support_request, canned=None, **kwargs):
+        """`canned`: (id, text) of a canned answer to start the reply from (the picker
+        without JavaScript: `?reponse_type=<id>`)."""
+        initial = {"version": support_request.version}
+        if canned is not None:
+            initial.update(canned_response=canned[0], body=canned[1], kind=self.PUBLIC)
+        kwargs.setdefault("initial", initial)
         kwargs.setdefault("auto_id", "reponse-%s")  # apart from the team panel's forms
         super().__init__(*args, **kwargs)
         is_team = roles.is_team(user)
+        # The buttons that also set a status: those the workflow allows now. Any of them
+        # is accepted when posted: on a stale page the service reports the conflict.
+        self.then_buttons = (
+            [
+                (status, THEN_STATUS_LABELS[status])
+                for status in reply_then_targets(support_request.status)
+            ]
+            if is_team
+            else []
+        )
         if is_team:
+            self.fields["then_status"] = forms.ChoiceField(
+                choices=[("", ""), *((status, status.label) for status in REPLY_THEN_STATUSES)],
+                required=False,
+                error_messages={
+                    "invalid_choice": _("Choisissez l’un des boutons d’envoi de la page.")
+                },
+            )
+            # Which canned answer the text started from (set by the picker; counted when
+            # the message is sent). Not checked: a wrong value only counts nothing.
+            self.fields["canned_response"] = forms.CharField(
+                required=False,
+                max_length=20,
+                widget=forms.HiddenInput(attrs={"id": "reponse-type-utilisee"}),
+            )
             self.fields["article"] = forms.ModelChoiceField(
                 label=_("Joindre un article de la base de connaissances"),
                 queryset=Article.objects.published().order_by("title"),
@@ -354,12 +406,38 @@ class ReplyForm(AttachmentsFormMixin, DsfrForm):
             "attachments",
             FilesToReselect(),
             "version",
-            ButtonHolder(Submit("submit", _("Envoyer") if is_team else _("Envoyer ma réponse"))),
+            *(["canned_response", ReplyButtons()] if is_team else []),
+            *([] if is_team else [ButtonHolder(Submit("submit", _("Envoyer ma réponse")))]),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("then_status") and cleaned.get("kind") == self.INTERNAL:
+            raise ValidationError(
+                _(
+                    "Une note interne ne change pas le statut de la demande : envoyez-la avec "
+                    "le bouton « Envoyer », ou choisissez « Réponse à la DDI »."
+                ),
+                code="internal_then_status",
+            )
+        return cleaned
+
+    def clean_canned_response(self) -> int | None:
+        value = self.cleaned_data.get("canned_response") or ""
+        return int(value) if value.isdecimal() and 0 < int(value) <= PK_MAX else None
 
     @property
     def is_internal(self) -> bool:
         return self.cleaned_data.get("kind") == self.INTERNAL
+
+    @property
+    def then_status(self) -> str:
+        """The status the pressed button also sets; empty for « Envoyer »."""
+        return self.cleaned_data.get("then_status") or ""
+
+    @property
+    def canned_response_id(self) -> int | None:
+        return self.cleaned_data.get("canned_response")
 
     def message_body(self) -> str:
         """The typed text, followed by a link to the chosen article if any."""

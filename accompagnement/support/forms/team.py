@@ -9,15 +9,19 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm
 from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
-from accompagnement.support.enums import EscalationTarget, Status
+from accompagnement.support.enums import PRIORITY_SHORT_LABELS, EscalationTarget, Priority, Status
 from accompagnement.support.selectors import queue as queue_selectors
-from ddi.models import Ministry, ServiceCentre
+from accompagnement.support.selectors import triage as triage_selectors
+from accompagnement.support.services.triage import TRIAGE_FIELDS
+from ddi.models import Ministry, Programme, ServiceCentre
 
 # Our own DSFR markup for checkboxes and radios, rendered by crispy with the project's
 # DSFR field templates (templates/core/fields/).
@@ -85,7 +89,7 @@ class QueueFilterForm(DsfrForm):
                 _col("programme"),
                 Div(Field("unassigned", template=CHECKBOX_TEMPLATE), css_class=checkbox),
                 Div(Field("mine", template=CHECKBOX_TEMPLATE), css_class=checkbox),
-                Div(Field("overdue", template=CHECKBOX_TEMPLATE), css_class=checkbox),
+                Div(Field("reopened", template=CHECKBOX_TEMPLATE), css_class=checkbox),
             ),
             _row(
                 _col("created_from", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
@@ -94,12 +98,7 @@ class QueueFilterForm(DsfrForm):
                 _col("resolved_to", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
                 _col("open_on", "fr-col-12 fr-col-md-6 fr-col-lg-4"),
             ),
-            _row(
-                _col("structure"),
-                _col("escalation_target"),
-                _col("answered"),
-                Div(Field("reopened", template=CHECKBOX_TEMPLATE), css_class=checkbox),
-            ),
+            _row(_col("sla"), _col("structure"), _col("escalation_target"), _col("answered")),
         )
 
 
@@ -150,10 +149,17 @@ class SelectionField(forms.Field):
 
 class BulkActionForm(DsfrForm):
     ASSIGN, STATUS = "assign", "status"
+    # Corrections, through `services/triage.py` for each request.
+    PRIORITY, CATEGORY = "priority", "category"
 
     selection = SelectionField()
     action = forms.ChoiceField(
-        choices=[(ASSIGN, _("Attribuer")), (STATUS, _("Changer le statut"))],
+        choices=[
+            (ASSIGN, _("Attribuer")),
+            (STATUS, _("Changer le statut")),
+            (PRIORITY, _("Changer la priorité")),
+            (CATEGORY, _("Changer la catégorie")),
+        ],
         widget=forms.HiddenInput,
     )
     assignee = forms.ChoiceField(label=_("Attribuer à"), required=False)
@@ -161,6 +167,14 @@ class BulkActionForm(DsfrForm):
         label=_("Nouveau statut"),
         required=False,
         choices=[("", _("Choisir un statut"))] + [(s.value, s.label) for s in BULK_STATUSES],
+    )
+    priority = forms.ChoiceField(label=_("Nouvelle priorité"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Nouvelle catégorie"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Son axe devient celui des demandes."),
+        error_messages={"invalid_choice": _("Choisissez une catégorie de la liste.")},
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
@@ -174,6 +188,12 @@ class BulkActionForm(DsfrForm):
             (ASSIGN_TO_NOBODY, _("Personne (retirer l’attribution)")),
             *_member_choices(members),
         ]
+        self.fields["priority"].choices = [("", _("Choisir une priorité")), *_priority_choices()]
+        # The cached list; the queryset still checks the choice.
+        self.fields["category"].choices = [
+            ("", _("Choisir une catégorie")),
+            *triage_selectors.active_category_choices(),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -181,7 +201,18 @@ class BulkActionForm(DsfrForm):
             self.add_error("assignee", _("Choisissez à qui attribuer les demandes."))
         if data.get("action") == self.STATUS and not data.get("status"):
             self.add_error("status", _("Choisissez le nouveau statut."))
+        if data.get("action") == self.PRIORITY and not data.get("priority"):
+            self.add_error("priority", _("Choisissez la nouvelle priorité."))
+        if data.get("action") == self.CATEGORY and not data.get("category"):
+            self.add_error("category", _("Choisissez la nouvelle catégorie."))
         return data
+
+    def triage_changes(self) -> dict:
+        """The correction a priority or category action makes (`support_request_triage`)."""
+        if self.cleaned_data["action"] == self.PRIORITY:
+            return {"priority": self.cleaned_data["priority"]}
+        category = self.cleaned_data["category"]
+        return {"axis": category.axis, "category": category}
 
     def assignee_user(self, me):
         value = self.cleaned_data["assignee"]
@@ -235,6 +266,12 @@ class AssignForm(RequestActionForm):
         if value == ASSIGN_TO_NOBODY:
             return None
         return self.members[value]
+
+
+class AcceptProposalForm(RequestActionForm):
+    """Confirm the member the routing proposed (the version seen is all it carries)."""
+
+    prefix_id = "accept_proposal"
 
 
 class TransitionForm(RequestActionForm):
@@ -352,3 +389,99 @@ class LinkForm(_OtherRequestForm):
     prefix_id = "link"
     field_name = "other"
     other = ReferenceField(label=_("Demande liée"))
+
+
+# ---------------------------------------------------------------------------- corrections, merge
+
+
+def _priority_choices() -> list[tuple[str, str]]:
+    return [(priority.value, PRIORITY_SHORT_LABELS[priority]) for priority in Priority]
+
+
+class TriageForm(RequestActionForm):
+    """Correct the classification (`services/triage.py`); every field comes with the
+    request's current value, only the changed ones are written."""
+
+    prefix_id = "triage"
+    priority = forms.ChoiceField(label=_("Priorité"))
+    axis = forms.ChoiceField(label=_("Axe"), choices=Axis.choices)
+    category = forms.ModelChoiceField(
+        label=_("Catégorie"),
+        queryset=Category.objects.none(),
+        help_text=_("Une catégorie de l’axe choisi."),
+        error_messages={"invalid_choice": _("Choisissez une catégorie de la liste.")},
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("Aucun"),
+        error_messages={
+            "invalid_choice": _("Ce programme n’est pas suivi par la DDI de la demande.")
+        },
+    )
+    service_centre = forms.ModelChoiceField(
+        label=_("CSP"),
+        queryset=ServiceCentre.objects.none(),
+        required=False,
+        empty_label=_("Aucun"),
+        error_messages={"invalid_choice": _("Ce CSP ne sert pas la DDI de la demande.")},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        support_request = kwargs["support_request"]
+        initial = kwargs.setdefault("initial", {})
+        initial.update(
+            priority=support_request.priority,
+            axis=support_request.axis,
+            category=support_request.category_id,
+            programme=support_request.programme_id,
+            service_centre=support_request.service_centre_id,
+        )
+        super().__init__(*args, **kwargs)
+        # The lists from the cache and one query; the querysets still check the choice.
+        ddi_id = support_request.ddi_id
+        self.fields["priority"].choices = _priority_choices()
+        self.fields["category"].queryset = Category.objects.filter(
+            Q(is_active=True) | Q(pk=support_request.category_id)
+        )
+        self.fields["category"].choices = [("", _("Choisir une catégorie")), *choices["categories"]]
+        self.fields["programme"].queryset = Programme.objects.filter(
+            Q(attachments__ddi_id=ddi_id) | Q(pk=support_request.programme_id)
+        ).distinct()
+        self.fields["programme"].choices = [("", _("Aucun")), *choices["programmes"]]
+        self.fields["service_centre"].queryset = ServiceCentre.objects.filter(
+            Q(attachments__ddi_id=ddi_id) | Q(pk=support_request.service_centre_id)
+        ).distinct()
+        self.fields["service_centre"].choices = [("", _("Aucun")), *choices["service_centres"]]
+
+    def clean(self):
+        data = super().clean()
+        axis, category = data.get("axis"), data.get("category")
+        if axis and category and category.axis != axis:
+            self.add_error(
+                "category",
+                _(
+                    "La catégorie « %(category)s » ne relève pas de l’axe « %(axis)s » : "
+                    "choisissez une catégorie de cet axe."
+                )
+                % {"category": category.name, "axis": Axis(axis).label},
+            )
+        return data
+
+    def changes(self) -> dict:
+        """The keyword arguments of `support_request_triage`, but the request, the user
+        and the version."""
+        return {name: self.cleaned_data[name] for name in TRIAGE_FIELDS}
+
+
+class MergeForm(_OtherRequestForm):
+    prefix_id = "merge"
+    field_name = "target"
+    target = ReferenceField(
+        label=_("Fusionner dans la demande"),
+        help_text=_(
+            "La demande qui reste, de la même DDI (format ACC-2011-00042) : celle-ci y "
+            "est réunie, puis clôturée."
+        ),
+    )

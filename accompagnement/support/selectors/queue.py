@@ -21,13 +21,18 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
+from accompagnement.accounts.selectors import absences_covering
 from accompagnement.axes.models import Axis, Category
 from accompagnement.core.converters import is_reference
 from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
@@ -152,14 +157,21 @@ def _load_places() -> dict[str, list]:
 
 
 def _load_categories() -> dict[str, list]:
-    # Grouped by axis (<optgroup>), in the order the DDIs see them.
+    # Grouped by axis (<optgroup>), in the order the DDIs see them; the active ones apart
+    # (what a member may set when correcting a request).
     groups: dict[str, list] = {axis: [] for axis in Axis.values}
-    for pk, axis, name in Category.objects.order_by("axis", "position", "name").values_list(
-        "pk", "axis", "name"
-    ):
+    active: dict[str, list] = {axis: [] for axis in Axis.values}
+    for pk, axis, name, is_active in Category.objects.order_by(
+        "axis", "position", "name"
+    ).values_list("pk", "axis", "name", "is_active"):
         groups.setdefault(axis, []).append((pk, name))
+        if is_active:
+            active.setdefault(axis, []).append((pk, name))
     return {
-        "categories": [(str(Axis(axis).label), items) for axis, items in groups.items() if items]
+        "categories": [(str(Axis(axis).label), items) for axis, items in groups.items() if items],
+        "active_categories": [
+            (str(Axis(axis).label), items) for axis, items in active.items() if items
+        ],
     }
 
 
@@ -204,6 +216,7 @@ _LIST_SOURCES = {
     "departments": "places",
     "ddis": "places",
     "categories": "categories",
+    "active_categories": "categories",
     "service_centres": "service_centres",
     "programmes": "programmes",
     "ministries": "ministries",
@@ -221,7 +234,9 @@ def reference_choices(*names: str) -> dict[str, list]:
         found = {}
     loaded: dict[str, list] = {}
     for source, key in keys.items():
-        if key in found:
+        # A list cached before its loader gave it counts as missing.
+        wanted = {name for name in names if _LIST_SOURCES[name] == source}
+        if key in found and wanted <= set(found[key]):
             loaded.update(found[key])
             continue
         lists = _LOADERS[source]()
@@ -245,11 +260,16 @@ def team_members(*, support_request: SupportRequest | None = None) -> list[User]
     """Active members and pilot, with their home structure, in one query.
 
     With a request, each carries `is_suggested`: referent for the ministry of the
-    request's programme (or of its CSP), or for the programme itself.
+    request's programme (or of its CSP), or for the programme itself. Each carries
+    `absent_until`: the last day of the absence under way, or None.
     """
+    today = timezone.localdate()
+    # The last day of an absence under way, shown beside the name (same query).
+    away = absences_covering(today).filter(member__user=OuterRef("pk")).order_by("-end")
     members = (
         User.objects.filter(role__in=(Role.MEMBER, Role.PILOT), is_active=True)
         .select_related("team_profile__structure")
+        .annotate(absent_until=Subquery(away.values("end")[:1]))
         .order_by("last_name", "first_name", "pk")
     )
     suggested = Q()
@@ -277,9 +297,16 @@ def team_members(*, support_request: SupportRequest | None = None) -> list[User]
 
 def member_label(user: User) -> str:
     profile = getattr(user, "team_profile", None)
-    if profile is None:
-        return user.get_full_name()
-    return f"{user.get_full_name()} ({profile.structure.name})"
+    label = user.get_full_name()
+    if profile is not None:
+        label = f"{label} ({profile.structure.name})"
+    until = getattr(user, "absent_until", None)
+    if until is not None:
+        label = _("%(label)s — absent jusqu’au %(day)s") % {
+            "label": label,
+            "day": date_format(until, "j F"),
+        }
+    return label
 
 
 def member_structures(members: list[User]) -> list[tuple[int, str]]:

@@ -17,9 +17,11 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accompagnement.accounts.models import User
 from accompagnement.accounts.roles import is_agent, is_team
+from accompagnement.core.converters import is_reference
 from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.support.enums import (
     OPEN_STATUSES,
@@ -63,8 +65,9 @@ def request_page_queryset() -> QuerySet[SupportRequest]:
     """Everything the header of the request page shows.
 
     What every request has is joined; what many requests lack (programme, CSP,
-    escalation, duplicate) is read apart, and only when set: joining all ten tables took
-    PostgreSQL longer to plan than to run, twice the cost of the extra queries.
+    escalation, duplicate, proposed assignee) is read apart, and only when set: joining
+    all ten tables took PostgreSQL longer to plan than to run, twice the cost of the extra
+    queries.
     """
     return (
         SupportRequest.objects.select_related(
@@ -76,6 +79,8 @@ def request_page_queryset() -> QuerySet[SupportRequest]:
             "escalation_ministry",
             "escalation_service_centre",
             "duplicate_of",
+            "proposed_assignee",
+            "follows_up",
         )
         .defer("search_vector")
     )
@@ -109,6 +114,16 @@ def _priority_label(value: str) -> str:
     return str(PRIORITY_SHORT_LABELS[Priority(value)]) if value in Priority.values else value
 
 
+# The corrections of each field (`services/triage.py`), as the timeline tells them.
+_CORRECTED_FIELDS = {
+    "priority": _lazy("Priorité corrigée : %(old)s → %(new)s"),
+    "axis": _lazy("Axe corrigé : %(old)s → %(new)s"),
+    "category": _lazy("Catégorie corrigée : %(old)s → %(new)s"),
+    "programme": _lazy("Programme corrigé : %(old)s → %(new)s"),
+    "service_centre": _lazy("CSP corrigé : %(old)s → %(new)s"),
+}
+
+
 def event_summary(event: Event) -> str:
     """One French sentence for an event of the timeline."""
     old, new = event.old_value, event.new_value
@@ -120,6 +135,8 @@ def event_summary(event: Event) -> str:
             "new": _label(Status, new),
         }
     if event.kind == EventKind.ASSIGNED:
+        if event.field == "proposed_assignee":
+            return _("Attribution proposée à %(name)s") % {"name": new}
         if new:
             return _("Demande attribuée à %(name)s") % {"name": new}
         return _("Attribution retirée")
@@ -135,7 +152,18 @@ def event_summary(event: Event) -> str:
     if event.kind == EventKind.DUPLICATE:
         return _("Demande marquée comme doublon de %(reference)s") % {"reference": new}
     if event.kind == EventKind.LINKED:
+        if event.field == "follows_up":
+            return _("Suite de la demande %(reference)s") % {"reference": new}
+        if event.field == "follow_ups":
+            return _("Suite donnée dans la nouvelle demande %(reference)s") % {"reference": new}
         return _("Demande liée à %(reference)s") % {"reference": new}
+    if event.kind == EventKind.CORRECTED:
+        template = _CORRECTED_FIELDS.get(event.field, _lazy("Correction : %(old)s → %(new)s"))
+        return str(template) % {"old": old or _("aucun"), "new": new or _("aucun")}
+    if event.kind == EventKind.MERGED:
+        if event.field == "merged_into":
+            return _("Demande fusionnée dans la demande %(reference)s") % {"reference": new}
+        return _("Demande %(reference)s fusionnée ici") % {"reference": new}
     label = _label(EventKind, event.kind)
     if old or new:
         return f"{label} : {old} → {new}"
@@ -147,6 +175,7 @@ def request_timeline(*, user: User, support_request: SupportRequest) -> list[Tim
     messages = (
         messages_visible_to(user, support_request)
         .select_related("author")
+        .annotate(merged_from_reference=F("merged_from__reference"))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "pk"))
         )
@@ -155,6 +184,8 @@ def request_timeline(*, user: User, support_request: SupportRequest) -> list[Tim
         events_visible_to(user, support_request)
         .exclude(kind__in=_EVENTS_SHOWN_AS_MESSAGES)
         .select_related("actor")
+        # Moved here by a merge (`services/merge.py`): "venu de ACC-…".
+        .annotate(merged_from_reference=F("merged_from__reference"))
     )
     entries = [TimelineEntry(at=message.created_at, message=message) for message in messages]
     entries += [
@@ -219,6 +250,10 @@ def get_attachment_for(user, reference: str, attachment_id: int):
     return attachment
 
 
+def is_followed_by(support_request, user) -> bool:
+    return support_request.followers.filter(pk=user.pk).exists()
+
+
 def can_reply_to(user, support_request) -> bool:
     if support_request.anonymised_at is not None:
         return False
@@ -238,10 +273,11 @@ def get_saved_filter_for(user, pk: int):
 
 
 def overdue_requests_to_remind(now: datetime) -> QuerySet[SupportRequest]:
-    """Open requests past one of their SLA targets that someone in the team holds."""
+    """Open requests past one of their SLA targets that someone in the team holds; not
+    while their clock is paused (the team waits for the DDI or a partner)."""
     return (
-        SupportRequest.objects.overdue(now)
-        .filter(assignee__isnull=False, assignee__is_active=True)
+        SupportRequest.objects.breached(now)
+        .filter(sla_paused_at__isnull=True, assignee__isnull=False, assignee__is_active=True)
         .order_by("pk")
     )
 
@@ -295,4 +331,34 @@ def similar_open_requests(
     )
     return knowledge_selectors.overlap_ranked(
         candidates, words, lambda r: f"{r.title} {r.title} {r.body}", limit
+    )
+
+
+# ---------------------------------------------------------------------------- merges, follow-ups
+
+
+def merged_into_reference(user: User, support_request: SupportRequest) -> str | None:
+    """Where a merged request now lives, if `user` may see it (`services/merge.py`)."""
+    if support_request.status != Status.MERGED or support_request.merged_into_id is None:
+        return None
+    return (
+        requests_visible_to(user)
+        .filter(pk=support_request.merged_into_id)
+        .values_list("reference", flat=True)
+        .first()
+    )
+
+
+def follow_up_source(user: User, reference: str | None) -> SupportRequest | None:
+    """The request of the agent's DDI a new request follows up (`?suite=<reference>`);
+    None for anything else, a hostile value included."""
+    reference = (reference or "").strip().upper()
+    if not is_agent(user) or not is_reference(reference):
+        return None
+    return (
+        requests_visible_to(user)
+        .select_related("category")
+        .prefetch_related("programme", "service_centre")
+        .filter(reference=reference)
+        .first()
     )

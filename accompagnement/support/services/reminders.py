@@ -42,7 +42,9 @@ AUTO_CLOSE_AFTER_WORKING_DAYS = 15
 
 @transaction.atomic
 def sla_reminders_record(*, now: datetime | None = None) -> int:
-    """Remind each assignee of their overdue requests: once per request and working day.
+    """Remind each assignee of their breached requests (past a due date of the team's
+    clock, and not paused waiting for the DDI or a partner): once per request and working
+    day.
 
     Returns how many reminders are waiting to be sent (recorded now, or earlier today and
     not sent yet).
@@ -100,7 +102,7 @@ def support_request_nudge(*, request: SupportRequest, now: datetime | None = Non
     already = Event.objects.filter(
         request=locked, kind=EventKind.NOTIFIED, created_at__gte=since
     ).exists()
-    recipients = [locked.requester, *locked.followers.all()]
+    recipients = [locked.requester, *(p for p in locked.followers.all() if not p.is_team)]
     if already or not any(r.is_active for r in recipients):
         return False
     closes_on = add_working_days(since, AUTO_CLOSE_AFTER_WORKING_DAYS)

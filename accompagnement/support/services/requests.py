@@ -23,6 +23,7 @@ from accompagnement.axes.models import Category
 from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
 from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.outbox.services import notification_record
+from accompagnement.support import alerts
 from accompagnement.support.chorus import normalise_reference, validate_reference
 from accompagnement.support.enums import (
     OPEN_STATUSES,
@@ -38,7 +39,7 @@ from accompagnement.support.models import (
     ReferenceCounter,
     SupportRequest,
 )
-from accompagnement.support import alerts
+from accompagnement.support.services.canned import canned_response_record_use
 from accompagnement.support.services.clock import clock_transition
 from accompagnement.support.sla import (
     holiday_subdivision,
@@ -46,7 +47,12 @@ from accompagnement.support.sla import (
     sla_schedule,
     working_days_elapsed,
 )
-from accompagnement.support.workflow import Actor, can_transition
+from accompagnement.support.workflow import (
+    Actor,
+    agent_message_refused,
+    can_transition,
+    reply_then_targets,
+)
 from ddi.models import Programme, ServiceCentre
 
 
@@ -185,7 +191,8 @@ def support_request_update_search(request: SupportRequest) -> None:
 
 
 def _public_recipients(request: SupportRequest, author: User | None) -> list[User]:
-    people = [request.requester, *request.followers.all()]
+    # The team members who follow a request are told by their alerts (`alerts.py`).
+    people = [request.requester, *(p for p in request.followers.all() if not p.is_team)]
     return [p for p in people if author is None or p.pk != author.pk]
 
 
@@ -216,9 +223,13 @@ def support_request_create(
     chorus_object: str = "",
     chorus_reference: str = "",
     files: Iterable[FileToStore] = (),
+    follows_up: SupportRequest | None = None,
 ) -> SupportRequest:
+    """`follows_up`: the finished request of the DDI this one takes over (linked both ways)."""
     if not roles.is_agent(requester):
         raise PermissionDenied
+    if follows_up is not None and follows_up.ddi_id != requester.ddi_id:
+        raise ValidationError(_("Une demande ne peut faire suite qu'à une demande de votre DDI."))
     if category.axis != axis or not category.is_active:
         raise ValidationError({"category": _("Cette catégorie ne relève pas de l'axe choisi.")})
     ddi = requester.ddi
@@ -246,6 +257,7 @@ def support_request_create(
         service_centre=service_centre,
         chorus_object=chorus_object,
         chorus_reference=chorus_reference,
+        follows_up=follows_up,
         created_at=now,
         last_activity_at=now,
         **schedule_fields(schedule),
@@ -253,6 +265,24 @@ def support_request_create(
     request.followers.add(requester)
     _store_files(request, None, requester, files)
     event_record(request, requester, EventKind.CREATED, new=Status.NEW, public=True)
+    if follows_up is not None:
+        request.related.add(follows_up)
+        event_record(
+            request,
+            requester,
+            EventKind.LINKED,
+            field="follows_up",
+            new=follows_up.reference,
+            public=True,
+        )
+        event_record(
+            follows_up,
+            requester,
+            EventKind.LINKED,
+            field="follow_ups",
+            new=request.reference,
+            public=True,
+        )
     support_request_update_search(request)
     notification_record(
         kind="request_created",
@@ -270,6 +300,34 @@ def support_request_create(
 
 # ---------------------------------------------------------------------------- messages
 
+# The code of the `ValidationError` refusing a message on a finished request: the views
+# keep the text and offer a new linked request (`views/requests.py`).
+CLOSED_FOR_MESSAGES = "closed_for_messages"
+
+
+def ensure_open_for_messages(request: SupportRequest, actor: Actor, now) -> None:
+    """A message is never stored where nobody reads it: not on a merged request (its
+    page leads to the other), nor from an agent on a request closed longer than
+    `REOPEN_DELAY_DAYS`, redirected out of the team's remit (a new linked request then)."""
+    if request.status == Status.MERGED:
+        target = request.merged_into.reference if request.merged_into_id else ""
+        raise ValidationError(
+            _(
+                "Cette demande a été fusionnée dans la demande %(reference)s : "
+                "votre message n’a pas été envoyé, écrivez-le sur celle-ci."
+            ),
+            code=CLOSED_FOR_MESSAGES,
+            params={"reference": target},
+        )
+    if actor == Actor.AGENT and agent_message_refused(request, now):
+        raise ValidationError(
+            _(
+                "Cette demande est terminée et ne peut plus être rouverte : votre message "
+                "n’a pas été envoyé. Déposez une nouvelle demande liée, qui le reprendra."
+            ),
+            code=CLOSED_FOR_MESSAGES,
+        )
+
 
 @transaction.atomic
 def support_request_reply(
@@ -281,11 +339,13 @@ def support_request_reply(
     internal: bool = False,
     expected_version: int | None = None,
     notification_key: str | None = None,
+    notification_context: dict | None = None,
 ) -> Message:
     """A public reply or an internal note; an agent's reply reopens a waiting request.
 
     `notification_key` replaces the default key of the e-mails (one per message) when
-    the caller has a key of its own, e.g. a problem's answer copied into many requests.
+    the caller has a key of its own, e.g. a problem's answer copied into many requests;
+    `notification_context` goes with them (`support_request_reply_and_transition`).
     """
     actor = actor_for(author, request)
     if internal and actor != Actor.TEAM:
@@ -294,6 +354,7 @@ def support_request_reply(
         raise ValidationError({"body": _("Le message est vide.")})
     check_text_length(body.strip(), limit=TEXT_MAX_LENGTH, field="body")
     now = timezone.now()
+    ensure_open_for_messages(request, actor, now)
     old_status = request.status
     fields: dict = {"last_activity_at": now}
     if not internal:
@@ -302,11 +363,14 @@ def support_request_reply(
                 fields["first_response_at"] = now
             if old_status == Status.NEW:
                 fields["status"] = Status.IN_PROGRESS
-        elif old_status in (Status.WAITING_DDI, Status.RESOLVED):
+        elif old_status in (Status.WAITING_DDI, Status.RESOLVED, Status.CLOSED):
+            # A closed request within the delay (past it, refused above).
             fields["status"] = Status.IN_PROGRESS
             fields["resolved_at"] = None
-            if old_status == Status.RESOLVED:
+            if old_status != Status.WAITING_DDI:
                 fields["reopened_count"] = request.reopened_count + 1
+            if old_status == Status.CLOSED:
+                fields["closed_at"] = None
     clock_event = None
     if fields.get("status", old_status) != old_status:
         clock_fields, clock_event = clock_transition(request, old_status, fields["status"], now)
@@ -347,7 +411,7 @@ def support_request_reply(
     elif actor == Actor.TEAM:
         recipients, kind = _public_recipients(request, author), "team_reply"
     else:
-        recipients = [request.assignee] if request.assignee_id else []
+        recipients = alerts.agent_reply_email_recipients(request)
         kind = "agent_reply"
     notification_record(
         kind=kind,
@@ -355,6 +419,7 @@ def support_request_reply(
         request=request,
         message=message,
         key=notification_key or f"{kind}:{message.pk}",
+        context=notification_context,
     )
     alerts.alert_message(request, message, author)
     return message
@@ -371,9 +436,11 @@ def support_request_transition(
     to_status: str,
     expected_version: int | None = None,
     comment: str = "",
+    notify: bool = True,
     **extra_fields,
 ) -> Event:
-    """The only way a status changes: checks the transition table, logs, notifies."""
+    """The only way a status changes: checks the transition table, logs, notifies
+    (unless `notify` is false: the caller's own e-mail tells the change)."""
     actor = actor_for(user, request)
     old_status = request.status
     if not can_transition(old_status, to_status, actor):
@@ -382,10 +449,12 @@ def support_request_transition(
             params={"old": Status(old_status).label, "new": Status(to_status).label},
         )
     now = timezone.now()
+    if actor == Actor.AGENT and old_status == Status.CLOSED:
+        ensure_open_for_messages(request, actor, now)
     fields = {"status": to_status, **extra_fields}
     if to_status == Status.RESOLVED:
         fields["resolved_at"] = now
-    if to_status in (Status.CLOSED, Status.REDIRECTED):
+    if to_status in (Status.CLOSED, Status.REDIRECTED, Status.MERGED):
         fields["closed_at"] = now
     clock_fields, clock_event = clock_transition(request, old_status, to_status, now)
     fields.update(clock_fields)
@@ -404,6 +473,66 @@ def support_request_transition(
     )
     if clock_event:
         event_record(request, None, clock_event[0], comment=clock_event[1])
-    status_notify(request, event, user)
+    if notify:
+        status_notify(request, event, user)
     alerts.alert_status(request, event, user)
     return event
+
+
+# ---------------------------------------------------------------------------- the reply box
+
+
+@transaction.atomic
+def support_request_reply_and_transition(
+    *,
+    request: SupportRequest,
+    author: User,
+    body: str,
+    to_status: str = "",
+    files: Iterable[FileToStore] = (),
+    internal: bool = False,
+    expected_version: int | None = None,
+    canned_response_id: int | None = None,
+) -> Message:
+    """What the reply box sends: the message and, when `to_status` is given, the next
+    status ("send and set status": waiting for the DDI, resolved), in one transaction
+    checked once against `expected_version` — a stale page changes nothing.
+
+    The requester and followers get one e-mail, the reply's, which tells the new status
+    (the transition's own e-mail is not recorded). `canned_response_id`: the canned
+    answer the text was started from, counted once the message is saved.
+    """
+    if to_status:
+        if internal or actor_for(author, request) != Actor.TEAM:
+            raise ValidationError(
+                _("Seule une réponse de l'équipe à la DDI peut changer le statut de la demande.")
+            )
+        # On a stale page the version check below speaks first.
+        seen_current = expected_version is None or int(expected_version) == request.version
+        if seen_current and to_status not in reply_then_targets(request.status):
+            raise ValidationError(
+                _(
+                    "Impossible d'envoyer la réponse et de passer la demande au statut "
+                    "« %(new)s » : elle est au statut « %(old)s »."
+                ),
+                params={
+                    "new": Status(to_status).label if to_status in Status.values else to_status,
+                    "old": Status(request.status).label,
+                },
+            )
+    old_status = request.status
+    message = support_request_reply(
+        request=request,
+        author=author,
+        body=body,
+        files=files,
+        internal=internal,
+        expected_version=expected_version,
+        notification_context={"old": old_status, "new": to_status} if to_status else None,
+    )
+    if to_status and request.status != to_status:
+        # Checked against the table again: a refusal undoes the reply too.
+        support_request_transition(request=request, user=author, to_status=to_status, notify=False)
+    if canned_response_id is not None:
+        canned_response_record_use(canned_response_id=canned_response_id)
+    return message

@@ -37,16 +37,22 @@ from ddi.models import Ministry, ServiceCentre
 def support_request_assign(
     *,
     request: SupportRequest,
-    user: User,
+    user: User | None,
     assignee: User | None,
     expected_version: int | None = None,
+    comment: str = "",
 ) -> Event:
-    if actor_for(user, request) != Actor.TEAM:
+    """Give the request to `assignee` (None: to nobody); `user` None is the routing.
+
+    Any assignment settles a pending routing proposal. The routing's own assignments
+    are recorded for the team only: their reason names rules, time shares and loads.
+    """
+    if actor_for(user, request) not in (Actor.TEAM, Actor.SYSTEM):
         raise PermissionDenied
     if assignee is not None and not (roles.is_team(assignee)):
         raise ValidationError({"assignee": _("Seul un membre de l'équipe peut être désigné.")})
     old = request.assignee
-    request_write(request, expected_version, assignee=assignee)
+    request_write(request, expected_version, assignee=assignee, proposed_assignee=None)
     event = event_record(
         request,
         user,
@@ -54,11 +60,15 @@ def support_request_assign(
         field="assignee",
         old=old.get_full_name() if old else "",
         new=assignee.get_full_name() if assignee else "",
-        public=True,
+        comment=comment,
+        public=user is not None,
     )
-    if assignee is not None and assignee.pk != user.pk:
+    if assignee is not None and (user is None or assignee.pk != user.pk):
         notification_record(
-            kind="assigned", recipients=[assignee], request=request, key=f"assigned:{event.pk}"
+            kind="assigned",
+            recipients=alerts.assigned_email_recipients(assignee),
+            request=request,
+            key=f"assigned:{event.pk}",
         )
     alerts.alert_assigned(request, assignee, user)
     return event

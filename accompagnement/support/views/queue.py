@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +23,7 @@ from accompagnement.support.services.requests import (
     support_request_transition,
 )
 from accompagnement.support.services.team_actions import support_request_assign
+from accompagnement.support.services.triage import support_request_triage
 
 
 def _queue_url(query: str = "") -> str:
@@ -44,6 +46,7 @@ def queue(request):
         request=request,
         choices=choices,
         members=members,
+        now=timezone.now(),
     )
     paginator = queue_selectors.CappedPaginator(
         queue_filter.qs, queue_selectors.QUEUE_PAGE_SIZE, cap=queue_selectors.QUEUE_COUNT_CAP
@@ -61,6 +64,8 @@ def queue(request):
         "support/queue.html",
         {
             "queue_filter": queue_filter,
+            # Each row's SLA badge is read at the moment the filters used.
+            "now": queue_filter.now,
             "filters_key": filters_key,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
@@ -103,6 +108,16 @@ def bulk_action(request):
                     assignee=assignee,
                     expected_version=seen_version,
                 )
+            elif action in (BulkActionForm.PRIORITY, BulkActionForm.CATEGORY):
+                # Each request through the same correction as on its page.
+                if not support_request_triage(
+                    request=support_request,
+                    user=request.user,
+                    expected_version=seen_version,
+                    **form.triage_changes(),
+                ):
+                    unchanged += 1
+                    continue
             else:
                 to_status = form.cleaned_data["status"]
                 if support_request.status == to_status:

@@ -5,12 +5,14 @@ Access always goes through `selectors/requests.py` (`get_request_for`,
 `get_attachment_for`); writes through `services/requests.py`.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,7 +20,9 @@ from accompagnement.accounts import roles
 from accompagnement.core import ratelimits
 from accompagnement.knowledge import forms as knowledge_forms
 from accompagnement.knowledge import selectors as knowledge_selectors
+from accompagnement.support import workflow
 from accompagnement.support.enums import Status
+from accompagnement.support.forms.canned import CannedPickForm
 from accompagnement.support.forms.requests import (
     ReplyForm,
     RequestFilterForm,
@@ -26,11 +30,13 @@ from accompagnement.support.forms.requests import (
     VersionForm,
 )
 from accompagnement.support.panel import team_panel_context
+from accompagnement.support.selectors import canned as canned_selectors
 from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import (
+    CLOSED_FOR_MESSAGES,
     ConcurrentUpdateError,
     support_request_create,
-    support_request_reply,
+    support_request_reply_and_transition,
     support_request_transition,
 )
 from accompagnement.support.uploads import ALLOWED_CONTENT_TYPES
@@ -64,6 +70,8 @@ def request_create(request):
     if request.method == "POST":
         limited, files = _take_uploads(request)
         form = SupportRequestForm(request.POST, files, user=request.user)
+        # A follow-up of a finished request (`?suite=`): anything else is simply ignored.
+        source = request_selectors.follow_up_source(request.user, request.POST.get("suite"))
         if limited is None and form.is_valid():
             limited = ratelimits.hit(request, ratelimits.REQUEST_CREATE)
         # Over a limit, the form comes back with what was typed: nothing is lost.
@@ -73,15 +81,66 @@ def request_create(request):
         elif form.is_valid():
             try:
                 support_request = support_request_create(
-                    requester=request.user, **form.service_arguments()
+                    requester=request.user, follows_up=source, **form.service_arguments()
                 )
             except ValidationError as error:
                 form.add_service_error(error)
             else:
+                if source is not None:
+                    request.session.pop(_kept_message_key(source.reference), None)
                 return redirect("support:confirmation", reference=support_request.reference)
     else:
-        form = SupportRequestForm(user=request.user)
-    return render(request, "support/create.html", {"form": form}, status=status)
+        source = request_selectors.follow_up_source(request.user, request.GET.get("suite"))
+        initial = _follow_up_initial(request, source) if source is not None else None
+        form = SupportRequestForm(user=request.user, initial=initial)
+    return render(
+        request, "support/create.html", {"form": form, "follows_up": source}, status=status
+    )
+
+
+# ---------------------------------------------------------------------------- follow-ups
+# A message an agent writes on a finished request is kept in their session (refused by
+# the service: past the reopening delay, redirected, merged) until it starts the new
+# linked request (`?suite=<reference>`).
+
+
+def _kept_message_key(reference: str) -> str:
+    return f"support:message-refused:{reference}"
+
+
+def _follow_up_initial(request, source) -> dict:
+    """The new request pre-filled from the finished one, and the refused message."""
+    title = _("Suite de %(reference)s : %(title)s") % {
+        "reference": source.reference,
+        "title": source.title,
+    }
+    initial = {"suite": source.reference, "title": title[:200], "axis": source.axis}
+    if source.category.is_active:
+        initial["category"] = source.category_id
+    initial["programme"] = source.programme_id
+    initial["service_centre"] = source.service_centre_id
+    kept = request.session.get(_kept_message_key(source.reference))
+    if kept:
+        initial["body"] = kept
+    return initial
+
+
+def _after_closing(request, support_request) -> dict | None:
+    """For an agent on a finished request: whether their message reopens it (until
+    when), or the new linked request that takes over, with the message they wrote."""
+    if not roles.is_agent(request.user):
+        return None
+    if support_request.status not in (Status.CLOSED, Status.REDIRECTED, Status.MERGED):
+        return None
+    refused = workflow.agent_message_refused(support_request)
+    return {
+        "refused": refused,
+        "reopens_until": None if refused else workflow.reopen_deadline(support_request),
+        "merged_into": request_selectors.merged_into_reference(request.user, support_request),
+        "follow_up_url": reverse("support:create") + "?suite=" + support_request.reference,
+        "kept_message": request.session.get(_kept_message_key(support_request.reference), ""),
+        "delay_days": settings.REOPEN_DELAY_DAYS,
+    }
 
 
 def request_confirmation(request, reference):
@@ -121,6 +180,7 @@ def request_list(request):
 def _render_request_page(request, support_request, reply_form, *, conflict=False, status=200):
     user = request.user
     is_team = roles.is_team(user)
+    now = timezone.now()
     agent_can = {
         target: roles.is_agent(user) and can_transition(support_request.status, target, Actor.AGENT)
         for target in (Status.CLOSED, Status.IN_PROGRESS)
@@ -137,19 +197,56 @@ def _render_request_page(request, support_request, reply_form, *, conflict=False
             "reply_form": reply_form,
             "can_reply": request_selectors.can_reply_to(user, support_request),
             "is_team": is_team,
-            "is_overdue": is_team and support_request.is_overdue(),
+            # The team's clock: its state badge and due dates (`sla.sla_state`).
+            "now": now,
+            "sla_state": support_request.sla_state(now) if is_team else None,
             "can_close": agent_can[Status.CLOSED],
             "can_reopen": support_request.status == Status.RESOLVED
             and agent_can[Status.IN_PROGRESS],
             "conflict": conflict,
+            "is_following": is_team and request_selectors.is_followed_by(support_request, user),
         }
+    )
+    # An agent's message on a finished request (support/_after_closing.html).
+    context["after_closing"] = _after_closing(request, support_request)
+    # The canned answers offered above the reply box (support/_canned_picker.html).
+    context["canned_choices"] = (
+        canned_selectors.canned_choices_for_request(support_request)
+        if is_team and context["can_reply"]
+        else []
     )
     return render(request, "support/detail.html", context, status=status)
 
 
+def _picked_canned_answer(request, support_request) -> tuple[int, str] | None:
+    """`?reponse_type=<id>` (the picker without JavaScript): its id and its text for this
+    request; None when absent, unknown or not for this user."""
+    pk = CannedPickForm(request.GET).value("reponse_type")
+    if pk is None or not roles.is_team(request.user):
+        return None
+    try:
+        answer = canned_selectors.get_canned_response_for(request.user, pk)
+    except Http404:
+        messages.info(request, _("Cette réponse type n’existe plus."))
+        return None
+    return answer.pk, canned_selectors.canned_text_for(answer, support_request)
+
+
 def request_detail(request, reference):
     support_request = _get_request(request.user, reference)
-    form = ReplyForm(user=request.user, support_request=support_request)
+    merged_into = request_selectors.merged_into_reference(request.user, support_request)
+    if merged_into is not None:
+        messages.info(
+            request,
+            _("La demande %(reference)s a été fusionnée dans celle-ci.")
+            % {"reference": support_request.reference},
+        )
+        return redirect("support:detail", reference=merged_into)
+    form = ReplyForm(
+        user=request.user,
+        support_request=support_request,
+        canned=_picked_canned_answer(request, support_request),
+    )
     return _render_request_page(request, support_request, form)
 
 
@@ -165,27 +262,36 @@ def request_reply(request, reference):
         return _render_request_page(request, support_request, form, status=429)
     if form.is_valid():
         try:
-            message = support_request_reply(
+            message = support_request_reply_and_transition(
                 request=support_request,
                 author=request.user,
                 body=form.message_body(),
                 files=form.cleaned_data["attachments"],
                 internal=form.is_internal,
                 expected_version=form.cleaned_data["version"],
+                to_status=form.then_status,
+                canned_response_id=form.canned_response_id,
             )
         except ConcurrentUpdateError:
             current = _get_request(request.user, reference)
             form.keep_for_retry(current.version)
             return _render_request_page(request, current, form, conflict=True, status=409)
         except ValidationError as error:
+            if getattr(error, "code", None) == CLOSED_FOR_MESSAGES:
+                # Never lost: kept for the new linked request, and shown on the page.
+                kept_key = _kept_message_key(support_request.reference)
+                request.session[kept_key] = form.cleaned_data["body"]
             form.add_service_error(error)
         else:
-            messages.success(
-                request,
-                _("Votre note interne est enregistrée.")
-                if message.is_internal
-                else _("Votre message est envoyé."),
-            )
+            if message.is_internal:
+                sent = _("Votre note interne est enregistrée.")
+            elif form.then_status:
+                sent = _(
+                    "Votre message est envoyé ; la demande passe au statut « %(status)s »."
+                ) % {"status": Status(form.then_status).label}
+            else:
+                sent = _("Votre message est envoyé.")
+            messages.success(request, sent)
             url = reverse("support:detail", kwargs={"reference": reference})
             return redirect(f"{url}#message-{message.pk}")
     return _render_request_page(request, support_request, form)

@@ -14,7 +14,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accompagnement.accounts import roles
 from accompagnement.support.enums import EscalationTarget, Status
@@ -23,10 +25,12 @@ from accompagnement.support.models import SupportRequest
 from accompagnement.support.panel import panel_form, request_page_url, team_panel_context
 from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.selectors import requests as request_selectors
+from accompagnement.support.services.merge import support_request_merge
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     support_request_transition,
 )
+from accompagnement.support.services.routing import support_request_accept_proposal
 from accompagnement.support.services.team_actions import (
     support_request_assign,
     support_request_escalate,
@@ -34,6 +38,7 @@ from accompagnement.support.services.team_actions import (
     support_request_mark_duplicate,
     support_request_redirect,
 )
+from accompagnement.support.services.triage import support_request_triage
 
 PANEL_TEMPLATE = "support/_team_panel.html"
 # Sent with every successful htmx answer: the request page may listen to it to
@@ -79,6 +84,12 @@ def _perform(http_request, reference: str, name: str, action: Callable[..., str]
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
+            if isinstance(done, tuple):  # (message, the page to go to): e.g. a merge
+                done, next_url = done
+                messages.success(http_request, done)
+                if http_request.htmx:
+                    return HttpResponseClientRedirect(next_url)
+                return redirect(next_url)
             fresh = request_selectors.get_request_for(user, reference)
             if http_request.htmx:
                 return _panel_response(
@@ -139,6 +150,15 @@ def assign(user, support_request, form) -> str:
     if assignee.pk == user.pk:
         return _("La demande vous est attribuée.")
     return _("La demande est attribuée à %(name)s.") % {"name": assignee.get_full_name()}
+
+
+@_team_action("accept_proposal")
+def accept_proposal(user, support_request, form) -> str:
+    """Confirm the member the routing proposed (automatic assignment off)."""
+    event = support_request_accept_proposal(
+        request=support_request, user=user, expected_version=form.cleaned_data["version"]
+    )
+    return _("La demande est attribuée à %(name)s.") % {"name": event.new_value}
 
 
 @_team_action("transition")
@@ -203,3 +223,37 @@ def link(user, support_request, form) -> str:
     other = form.cleaned_data["request"]
     support_request_link(request=support_request, user=user, other=other)
     return _("Demande liée à %(reference)s.") % {"reference": other.reference}
+
+
+@_team_action("triage")
+def triage(user, support_request, form) -> str:
+    """Correct priority, axis, category, programme and CSP (one event per changed field)."""
+    events = support_request_triage(
+        request=support_request,
+        user=user,
+        expected_version=form.cleaned_data["version"],
+        **form.changes(),
+    )
+    if not events:
+        return _("Aucune correction : le classement de la demande est inchangé.")
+    return ngettext(
+        "Classement corrigé (%(count)d changement).",
+        "Classement corrigé (%(count)d changements).",
+        len(events),
+    ) % {"count": len(events)}
+
+
+@_team_action("merge")
+def merge(user, support_request, form) -> tuple[str, str]:
+    """Merge this request into another of the same DDI, then show the other."""
+    target = form.cleaned_data["request"]
+    support_request_merge(
+        source=support_request,
+        target=target,
+        user=user,
+        expected_version=form.cleaned_data["version"],
+    )
+    text = _("La demande %(source)s a été fusionnée dans celle-ci.") % {
+        "source": support_request.reference
+    }
+    return text, request_page_url(target.reference)

@@ -1,5 +1,5 @@
 """The portal's template tags (`{% load portail %}`): cached fragments, Markdown, and a
-request's status and priority badges."""
+request's status, priority and SLA badges."""
 
 from django import template
 from django.utils.html import format_html
@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from accompagnement.core.fragments import cached_render
 from accompagnement.core.markdown import render_markdown
 from accompagnement.support.enums import PRIORITY_SHORT_LABELS, Priority, Status
+from accompagnement.support.sla import SlaState
 
 register = template.Library()
 
@@ -75,4 +76,26 @@ def priority_badge(priority: str) -> str:
         '<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
         PRIORITY_BADGE_CLASSES.get(priority, ""),
         PRIORITY_SHORT_LABELS.get(priority, PRIORITY_SHORT_LABELS[Priority.NORMAL]),
+    )
+
+
+SLA_BADGE_CLASSES = {
+    SlaState.ON_TIME: " fr-badge--success",
+    SlaState.APPROACHING: " fr-badge--warning",
+    SlaState.BREACHED: " fr-badge--error",
+    SlaState.PAUSED: " fr-badge--no-icon",
+}
+
+
+@register.simple_tag
+def sla_badge(support_request, now=None) -> str:
+    """The state of the team's clock (`sla.sla_state`), read from the row's own fields;
+    nothing for a finished request."""
+    state = support_request.sla_state(now)
+    if state is None:
+        return ""
+    return format_html(
+        '<p class="fr-badge fr-badge--sm{}">{}</p>',
+        SLA_BADGE_CLASSES[state],
+        SlaState(state).label,
     )
