@@ -48,13 +48,15 @@ from accompagnement.study.models import (
 )
 from accompagnement.support.models import (
     Attachment,
-    CannedResponse,
     Event,
     Message,
     ReferenceCounter,
+    SupportRequest,
+)
+from accompagnement.support.team_models import (
+    CannedResponse,
     RoutingRule,
     SavedFilter,
-    SupportRequest,
     TeamSettings,
 )
 

@@ -15,7 +15,8 @@ from accompagnement.accounts.models import Absence, PendingSignIn
 from accompagnement.axes.models import Axis
 from accompagnement.campaigns.models import CalendarToken
 from accompagnement.support.enums import MessageKind
-from accompagnement.support.models import Attachment, CannedResponse, RoutingRule, SavedFilter
+from accompagnement.support.models import Attachment
+from accompagnement.support.team_models import CannedResponse, RoutingRule, SavedFilter
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.campaigns.factories import MilestoneFactory
 from tests.ddi.factories import AttachmentFactory, DDIFactory

@@ -14,8 +14,8 @@ from accompagnement.accounts.models import User
 from accompagnement.axes.models import Axis, Category
 from accompagnement.demo.articles import DEMO_ARTICLE_AUTHOR
 from accompagnement.demo.people import MissingReferenceData
-from accompagnement.support.models import CannedResponse
 from accompagnement.support.services.canned import canned_response_create
+from accompagnement.support.team_models import CannedResponse
 
 SIGNATURE = "Bien cordialement,\n\nL'équipe interministérielle d'accompagnement"
 

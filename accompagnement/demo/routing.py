@@ -15,8 +15,8 @@ from accompagnement.accounts.models import Absence, Role, User
 from accompagnement.accounts.services import absence_create
 from accompagnement.axes.models import Axis
 from accompagnement.demo.people import MissingReferenceData
-from accompagnement.support.models import RoutingRule
 from accompagnement.support.services.routing import routing_rule_save
+from accompagnement.support.team_models import RoutingRule
 from ddi.enums import DDIKind
 
 

@@ -33,7 +33,7 @@ from accompagnement.demo.world import TeamInfo, World, _cumulative
 from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
 from accompagnement.support.services.clock import pause_comment, resume_comment
 from accompagnement.support.sla import (
-    Schedule,
+    schedule_fields,
     sla_schedule,
     working_days_between_dates,
     working_seconds_between,
@@ -59,17 +59,6 @@ def office_hours(moment: datetime) -> datetime:
     minutes = 8 * 60 + (local.hour * 60 + local.minute) % 150
     morning = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, local.second)
     return morning.replace(tzinfo=LOCAL_TZ)
-
-
-def _sla_fields(schedule: Schedule) -> dict:
-    """The SLA columns of a request row for `schedule`."""
-    return {
-        "sla_started_at": schedule.started_at,
-        "first_response_due": schedule.first_response_due,
-        "first_response_warning_at": schedule.first_response_warning_at,
-        "resolution_due": schedule.resolution_due,
-        "resolution_warning_at": schedule.resolution_warning_at,
-    }
 
 
 def _working_days(created_local: datetime, end: datetime | None) -> int | None:
@@ -275,14 +264,14 @@ class RequestBuilder:
             status=status,
             created_at=created_at,
             last_activity_at=created_at,
-            **_sla_fields(schedule),
+            **schedule_fields(schedule),
         )
         story = Story(request, self, requester, ddi.subdivision)
         story.tell(ministry_id)
         if story.paused_seconds:
             # The pauses push the due dates back, as `services/clock.py` does.
             request.sla_paused_seconds = story.paused_seconds
-            for name, value in _sla_fields(
+            for name, value in schedule_fields(
                 sla_schedule(
                     priority,
                     created_at,

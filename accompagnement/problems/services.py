@@ -6,7 +6,7 @@ reaches every linked DDI (the resolution's comment) and both open the article. T
 requests themselves stay visible to the team only. The article is a draft, which a member
 reviews and publishes from the knowledge base.
 
-An answer reaches each linked request through `support.services.requests.support_request_reply`
+An answer reaches each linked request through `support.services.replies.support_request_reply`
 (a public team reply: timeline, status, first response, e-mail from the outbox), after a
 `ProblemAnswerDelivery` row is claimed under its unique (answer, request) pair; its
 e-mails are keyed `problem_answer:<answer>:<request>`. Repeating the action, posting the
@@ -37,9 +37,9 @@ from accompagnement.problems.models import (
 )
 from accompagnement.support.enums import OPEN_STATUSES, EventKind, Status
 from accompagnement.support.models import Event, SupportRequest
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     ensure_not_anonymised,
-    support_request_reply,
     support_request_transition,
 )
 

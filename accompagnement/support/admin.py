@@ -1,15 +1,8 @@
 from django.contrib import admin
 
 from accompagnement.accounts.models import Role, User
-from accompagnement.support.models import (
-    Attachment,
-    Event,
-    Message,
-    RoutingRule,
-    SavedFilter,
-    SupportRequest,
-    TeamSettings,
-)
+from accompagnement.support.models import Attachment, Event, Message, SupportRequest
+from accompagnement.support.team_models import RoutingRule, SavedFilter, TeamSettings
 
 
 class MessageInline(admin.TabularInline):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accompagnement.support.enums import Status
-from accompagnement.support.models import CannedResponse
+from accompagnement.support.team_models import CannedResponse
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.browser.test_journey_requests import log_in
 from tests.support.factories import SupportRequestFactory

@@ -19,8 +19,9 @@ from playwright.sync_api import expect
 
 from accompagnement.axes.models import Axis
 from accompagnement.support.enums import Status
-from accompagnement.support.models import CannedResponse, SupportRequest
+from accompagnement.support.models import SupportRequest
 from accompagnement.support.services.requests import support_request_transition
+from accompagnement.support.team_models import CannedResponse
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.browser.test_journey_requests import log_in, log_out
 from tests.ddi.factories import AttachmentFactory, MinistryFactory, ProgrammeFactory

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from accompagnement.accounts.forms import LoginForm
 from accompagnement.axes.models import Category
 from accompagnement.core.forms import DSFR_FORM_RENDERER, DsfrFormRenderer, ModelMultipleChoiceField
-from accompagnement.support.forms.requests import ReplyForm
+from accompagnement.support.forms.replies import ReplyForm
 from tests.support.factories import CategoryFactory
 
 

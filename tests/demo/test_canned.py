@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accompagnement.demo.canned import DEMO_CANNED_RESPONSES, seed_demo_canned_responses
-from accompagnement.support.models import CannedResponse
+from accompagnement.support.team_models import CannedResponse
 
 pytestmark = pytest.mark.django_db
 

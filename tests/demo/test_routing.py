@@ -8,8 +8,8 @@ from django.utils import timezone
 from accompagnement.accounts.models import Absence, User
 from accompagnement.axes.models import Axis, Category
 from accompagnement.demo.routing import DEMO_ABSENT, DEMO_RULES
-from accompagnement.support.models import RoutingRule
 from accompagnement.support.services.requests import support_request_create
+from accompagnement.support.team_models import RoutingRule
 
 pytestmark = pytest.mark.django_db
 

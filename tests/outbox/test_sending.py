@@ -12,9 +12,9 @@ from accompagnement.outbox import sending
 from accompagnement.outbox.models import Notification, NotificationStatus
 from accompagnement.outbox.sending import SendOutcome, notification_send, notifications_requeue
 from accompagnement.support.enums import MessageKind, Status
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     support_request_create,
-    support_request_reply,
     support_request_transition,
 )
 from accompagnement.support.services.team_actions import (

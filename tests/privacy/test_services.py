@@ -24,10 +24,8 @@ from accompagnement.privacy.services import support_requests_anonymise_due
 from accompagnement.problems.services import problem_attach_requests
 from accompagnement.support.enums import MessageKind, Status
 from accompagnement.support.models import Attachment, Event, Message, SupportRequest
-from accompagnement.support.services.requests import (
-    support_request_reply,
-    support_request_transition,
-)
+from accompagnement.support.services.replies import support_request_reply
+from accompagnement.support.services.requests import support_request_transition
 from accompagnement.support.services.team_actions import (
     support_request_assign,
     support_request_link,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accompagnement.accounts.models import Role
 from accompagnement.accounts.services import user_upsert
-from accompagnement.support.models import RoutingRule, TeamSettings
+from accompagnement.support.team_models import RoutingRule, TeamSettings
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

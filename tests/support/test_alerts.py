@@ -23,14 +23,14 @@ from accompagnement.support.alerts import (
     triage_rota,
 )
 from accompagnement.support.enums import Priority, Status
-from accompagnement.support.models import TeamSettings
 from accompagnement.support.services.following import support_request_follow
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     support_request_create,
-    support_request_reply,
     support_request_transition,
 )
 from accompagnement.support.services.team_actions import support_request_assign
+from accompagnement.support.team_models import TeamSettings
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.ddi.factories import AttachmentFactory
 from tests.support.factories import CategoryFactory, SupportRequestFactory

@@ -15,14 +15,15 @@ from django.utils.html import escape
 from accompagnement.axes.models import Axis, Category
 from accompagnement.support.canned import render_placeholders, unknown_placeholders
 from accompagnement.support.enums import MessageKind
-from accompagnement.support.models import CannedResponse, SupportRequest
+from accompagnement.support.models import SupportRequest
 from accompagnement.support.selectors.canned import canned_choices_for_request
 from accompagnement.support.services.canned import (
     canned_response_create,
     canned_response_delete,
     canned_response_update,
 )
-from accompagnement.support.services.requests import support_request_reply_and_transition
+from accompagnement.support.services.replies import support_request_reply_and_transition
+from accompagnement.support.team_models import CannedResponse
 from tests.accounts.factories import UserFactory
 from tests.support.factories import MessageFactory, SupportRequestFactory
 

@@ -18,9 +18,9 @@ from accompagnement.axes.models import Axis
 from accompagnement.support.enums import EscalationTarget, EventKind, Priority, Status
 from accompagnement.support.models import Event, SupportRequest
 from accompagnement.support.services.clock import clock_schedule_fields
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     support_request_create,
-    support_request_reply,
     support_request_transition,
 )
 from accompagnement.support.services.team_actions import support_request_escalate

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accompagnement.support.enums import Priority, Status
 from accompagnement.support.models import SupportRequest
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     support_request_create,
-    support_request_reply,
     support_request_transition,
 )
 from accompagnement.support.sla import (

@@ -4,7 +4,8 @@ from django.utils.datastructures import MultiValueDict
 
 from accompagnement.axes.models import Axis, Category
 from accompagnement.support.enums import ChorusObject, Priority, Status
-from accompagnement.support.forms.requests import ReplyForm, RequestFilterForm, SupportRequestForm
+from accompagnement.support.forms.replies import ReplyForm
+from accompagnement.support.forms.requests import RequestFilterForm, SupportRequestForm
 from accompagnement.support.services.requests import FileToStore
 from tests.ddi.factories import AttachmentFactory
 from tests.support.factories import CategoryFactory, SupportRequestFactory

@@ -15,10 +15,8 @@ from accompagnement.problems.services import problem_answer_post, problem_attach
 from accompagnement.support.enums import EventKind, MessageKind, Status
 from accompagnement.support.models import Attachment, Event, Message, SupportRequest
 from accompagnement.support.services.merge import support_request_merge
-from accompagnement.support.services.requests import (
-    ConcurrentUpdateError,
-    support_request_reply,
-)
+from accompagnement.support.services.replies import support_request_reply
+from accompagnement.support.services.requests import ConcurrentUpdateError
 from tests.accounts.factories import UserFactory
 from tests.problems.factories import ProblemFactory
 from tests.support.factories import EventFactory, MessageFactory, SupportRequestFactory

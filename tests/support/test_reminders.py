@@ -17,10 +17,8 @@ from accompagnement.support.services.reminders import (
     support_request_auto_close,
     waiting_requests_follow_up,
 )
-from accompagnement.support.services.requests import (
-    support_request_reply,
-    support_request_transition,
-)
+from accompagnement.support.services.replies import support_request_reply
+from accompagnement.support.services.requests import support_request_transition
 from accompagnement.support.sla import add_working_days, is_working_day
 from config.celery import app
 from tests.accounts.factories import UserFactory

@@ -13,10 +13,8 @@ from django.utils import timezone
 from accompagnement.axes.models import Axis
 from accompagnement.support.enums import EventKind, Priority, Status
 from accompagnement.support.models import Event, Message, SupportRequest
-from accompagnement.support.services.requests import (
-    support_request_reply,
-    support_request_transition,
-)
+from accompagnement.support.services.replies import support_request_reply
+from accompagnement.support.services.requests import support_request_transition
 from tests.accounts.factories import UserFactory
 from tests.ddi.factories import AttachmentFactory
 from tests.support.factories import CategoryFactory, SupportRequestFactory

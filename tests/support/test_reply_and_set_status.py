@@ -10,10 +10,8 @@ from accompagnement.outbox.models import Notification
 from accompagnement.outbox.sending import notification_send
 from accompagnement.support.enums import EventKind, MessageKind, Status
 from accompagnement.support.models import Event, Message, SupportRequest
-from accompagnement.support.services.requests import (
-    ConcurrentUpdateError,
-    support_request_reply_and_transition,
-)
+from accompagnement.support.services.replies import support_request_reply_and_transition
+from accompagnement.support.services.requests import ConcurrentUpdateError
 from accompagnement.support.workflow import reply_then_targets, status_after_team_reply
 from tests.accounts.factories import UserFactory
 from tests.support.factories import SupportRequestFactory

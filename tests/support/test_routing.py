@@ -10,7 +10,7 @@ from django.utils import timezone
 from accompagnement.accounts.models import Absence
 from accompagnement.axes.models import Axis
 from accompagnement.support.enums import EventKind, Priority, Status
-from accompagnement.support.models import Event, RoutingRule, SupportRequest, TeamSettings
+from accompagnement.support.models import Event, SupportRequest
 from accompagnement.support.selectors.requests import request_timeline
 from accompagnement.support.services.requests import support_request_create
 from accompagnement.support.services.routing import (
@@ -19,6 +19,7 @@ from accompagnement.support.services.routing import (
     team_settings_update,
 )
 from accompagnement.support.services.team_actions import support_request_assign
+from accompagnement.support.team_models import RoutingRule, TeamSettings
 from ddi.enums import DDIKind
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.ddi.factories import AttachmentFactory, DDIFactory, MinistryFactory, ProgrammeFactory

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accompagnement.support import filters
 from accompagnement.support.enums import Priority, Status
-from accompagnement.support.models import SavedFilter, SupportRequest
+from accompagnement.support.models import SupportRequest
 from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.services.requests import support_request_update_search
+from accompagnement.support.team_models import SavedFilter
 from ddi.enums import DDIKind
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.ddi.factories import (

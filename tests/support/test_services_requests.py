@@ -11,11 +11,11 @@ from accompagnement.outbox.models import Notification
 from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
 from accompagnement.support.models import Message, SupportRequest
 from accompagnement.support.selectors.queue import queue_search
+from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
     ConcurrentUpdateError,
     reference_allocate,
     support_request_create,
-    support_request_reply,
     support_request_transition,
     support_request_update_search,
 )

@@ -11,10 +11,8 @@ from accompagnement.axes.models import Axis
 from accompagnement.outbox.models import Notification
 from accompagnement.outbox.sending import notification_send
 from accompagnement.support.models import Message, SupportRequest
-from accompagnement.support.services.requests import (
-    support_request_create,
-    support_request_reply,
-)
+from accompagnement.support.services.replies import support_request_reply
+from accompagnement.support.services.requests import support_request_create
 from tests.support.factories import CategoryFactory, MessageFactory, SupportRequestFactory
 from tests.support.test_views_requests import filing
 

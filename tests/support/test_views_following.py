@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accompagnement.alerts.enums import AlertKind
 from accompagnement.alerts.models import Alert
-from accompagnement.support.services.requests import support_request_reply
+from accompagnement.support.services.replies import support_request_reply
 from tests.support.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from accompagnement.support.enums import EventKind, MessageKind, Priority, Status
 from accompagnement.support.forms.team import queue_query_string
-from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
+from accompagnement.support.models import Event, Message, SupportRequest
 from accompagnement.support.services.requests import support_request_update_search
 from accompagnement.support.sla import due_dates
+from accompagnement.support.team_models import SavedFilter
 from ddi.enums import DDIKind
 from ddi.models import DDI, Department, ServiceCentre
 from tests.accounts.factories import TeamMemberFactory, UserFactory

@@ -543,7 +543,7 @@ def test_reply_on_a_stale_page_is_not_sent_and_the_text_is_kept(client, agent, m
     support_request = SupportRequestFactory(requester=agent, status=Status.WAITING_DDI)
     shown_version = support_request.version
     # Meanwhile, the team answers.
-    from accompagnement.support.services.requests import support_request_reply
+    from accompagnement.support.services.replies import support_request_reply
 
     support_request_reply(request=support_request, author=member, body="Avez-vous essayé ?")
     client.force_login(agent)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from accompagnement.accounts.models import Absence
 from accompagnement.axes.models import Axis
 from accompagnement.support.enums import EventKind
-from accompagnement.support.models import RoutingRule, SupportRequest, TeamSettings
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.team_models import RoutingRule, TeamSettings
 from tests.accounts.factories import TeamMemberFactory, UserFactory
 from tests.support.factories import CategoryFactory, SupportRequestFactory
 

@@ -14,8 +14,8 @@ from accompagnement.core.forms import DsfrForm
 from accompagnement.core.markdown import TEXT_MAX_LENGTH, TextLengthValidator
 from accompagnement.support.canned import PLACEHOLDERS
 from accompagnement.support.forms.requests import PK_MAX
-from accompagnement.support.models import CannedResponse
 from accompagnement.support.services.canned import TITLE_MAX_LENGTH
+from accompagnement.support.team_models import CannedResponse
 
 REQUIRED_NOTICE = HTML(
     '{% load i18n %}<p class="fr-hint-text">'

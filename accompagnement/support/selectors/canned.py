@@ -9,7 +9,8 @@ from accompagnement.accounts.models import Role
 from accompagnement.accounts.roles import is_team
 from accompagnement.support.canned import render_placeholders
 from accompagnement.support.enums import MessageKind
-from accompagnement.support.models import CannedResponse, Message, SupportRequest
+from accompagnement.support.models import Message, SupportRequest
+from accompagnement.support.team_models import CannedResponse
 
 # The request page's picker: the answers of the request's category, then of its axis, then
 # the others (each group by use, then title).

@@ -35,8 +35,9 @@ from accompagnement.accounts.models import Role, User
 from accompagnement.accounts.selectors import absences_covering
 from accompagnement.axes.models import Axis, Category
 from accompagnement.core.converters import is_reference
-from accompagnement.support.models import Event, Message, SavedFilter, SupportRequest
+from accompagnement.support.models import Event, Message, SupportRequest
 from accompagnement.support.selectors import requests as request_selectors
+from accompagnement.support.team_models import SavedFilter
 from ddi.models import DDI, Ministry, Programme, ServiceCentre
 
 # Reference data changes with `load_reference_data` or in the admin; a stale dropdown

@@ -31,7 +31,8 @@ from accompagnement.support.enums import (
     Priority,
     Status,
 )
-from accompagnement.support.models import Attachment, Event, Message, SavedFilter, SupportRequest
+from accompagnement.support.models import Attachment, Event, Message, SupportRequest
+from accompagnement.support.team_models import SavedFilter
 from ddi.models import DDI
 
 

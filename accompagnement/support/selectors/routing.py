@@ -14,7 +14,8 @@ from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, TeamMember, User
 from accompagnement.accounts.selectors import absences_covering
 from accompagnement.support.enums import OPEN_STATUSES
-from accompagnement.support.models import RoutingRule, SupportRequest
+from accompagnement.support.models import SupportRequest
+from accompagnement.support.team_models import RoutingRule
 
 # A member without a team profile (an account opened by hand) counts as full time.
 DEFAULT_TIME_SHARE = 100

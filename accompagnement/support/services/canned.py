@@ -18,7 +18,7 @@ from accompagnement.accounts.models import User
 from accompagnement.axes.models import Axis, Category
 from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
 from accompagnement.support.canned import placeholder_list, unknown_placeholders
-from accompagnement.support.models import CannedResponse
+from accompagnement.support.team_models import CannedResponse
 
 TITLE_MAX_LENGTH = CannedResponse._meta.get_field("title").max_length
 

@@ -28,7 +28,6 @@ from accompagnement.support.chorus import normalise_reference, validate_referenc
 from accompagnement.support.enums import (
     OPEN_STATUSES,
     EventKind,
-    MessageKind,
     Priority,
     Status,
 )
@@ -39,7 +38,6 @@ from accompagnement.support.models import (
     ReferenceCounter,
     SupportRequest,
 )
-from accompagnement.support.services.canned import canned_response_record_use
 from accompagnement.support.services.clock import clock_transition
 from accompagnement.support.sla import (
     holiday_subdivision,
@@ -51,7 +49,6 @@ from accompagnement.support.workflow import (
     Actor,
     agent_message_refused,
     can_transition,
-    reply_then_targets,
 )
 from ddi.models import Programme, ServiceCentre
 
@@ -156,7 +153,7 @@ def request_write(request: SupportRequest, expected_version: int | None, **field
     request.version = version + 1
 
 
-def _store_files(
+def attachments_store(
     request: SupportRequest, message: Message | None, user: User, files: Iterable[FileToStore]
 ) -> list[Attachment]:
     stored = []
@@ -190,7 +187,7 @@ def support_request_update_search(request: SupportRequest) -> None:
     )
 
 
-def _public_recipients(request: SupportRequest, author: User | None) -> list[User]:
+def public_recipients(request: SupportRequest, author: User | None) -> list[User]:
     # The team members who follow a request are told by their alerts (`alerts.py`).
     people = [request.requester, *(p for p in request.followers.all() if not p.is_team)]
     return [p for p in people if author is None or p.pk != author.pk]
@@ -199,7 +196,7 @@ def _public_recipients(request: SupportRequest, author: User | None) -> list[Use
 def status_notify(request: SupportRequest, event: Event, author: User | None) -> None:
     notification_record(
         kind="status_changed",
-        recipients=_public_recipients(request, author),
+        recipients=public_recipients(request, author),
         request=request,
         key=f"status:{event.pk}",
         context={"old": event.old_value, "new": event.new_value, "comment": event.comment},
@@ -263,7 +260,7 @@ def support_request_create(
         **schedule_fields(schedule),
     )
     request.followers.add(requester)
-    _store_files(request, None, requester, files)
+    attachments_store(request, None, requester, files)
     event_record(request, requester, EventKind.CREATED, new=Status.NEW, public=True)
     if follows_up is not None:
         request.related.add(follows_up)
@@ -329,102 +326,6 @@ def ensure_open_for_messages(request: SupportRequest, actor: Actor, now) -> None
         )
 
 
-@transaction.atomic
-def support_request_reply(
-    *,
-    request: SupportRequest,
-    author: User,
-    body: str,
-    files: Iterable[FileToStore] = (),
-    internal: bool = False,
-    expected_version: int | None = None,
-    notification_key: str | None = None,
-    notification_context: dict | None = None,
-) -> Message:
-    """A public reply or an internal note; an agent's reply reopens a waiting request.
-
-    `notification_key` replaces the default key of the e-mails (one per message) when
-    the caller has a key of its own, e.g. a problem's answer copied into many requests;
-    `notification_context` goes with them (`support_request_reply_and_transition`).
-    """
-    actor = actor_for(author, request)
-    if internal and actor != Actor.TEAM:
-        raise PermissionDenied
-    if not body.strip():
-        raise ValidationError({"body": _("Le message est vide.")})
-    check_text_length(body.strip(), limit=TEXT_MAX_LENGTH, field="body")
-    now = timezone.now()
-    ensure_open_for_messages(request, actor, now)
-    old_status = request.status
-    fields: dict = {"last_activity_at": now}
-    if not internal:
-        if actor == Actor.TEAM:
-            if request.first_response_at is None:
-                fields["first_response_at"] = now
-            if old_status == Status.NEW:
-                fields["status"] = Status.IN_PROGRESS
-        elif old_status in (Status.WAITING_DDI, Status.RESOLVED, Status.CLOSED):
-            # A closed request within the delay (past it, refused above).
-            fields["status"] = Status.IN_PROGRESS
-            fields["resolved_at"] = None
-            if old_status != Status.WAITING_DDI:
-                fields["reopened_count"] = request.reopened_count + 1
-            if old_status == Status.CLOSED:
-                fields["closed_at"] = None
-    clock_event = None
-    if fields.get("status", old_status) != old_status:
-        clock_fields, clock_event = clock_transition(request, old_status, fields["status"], now)
-        fields.update(clock_fields)
-    request_write(request, expected_version, **fields)
-
-    message = Message.objects.create(
-        request=request,
-        author=author,
-        kind=MessageKind.INTERNAL if internal else MessageKind.PUBLIC,
-        body=body.strip(),
-        created_at=now,
-    )
-    _store_files(request, message, author, files)
-    event_record(
-        request,
-        author,
-        EventKind.NOTE if internal else EventKind.REPLIED,
-        public=not internal,
-    )
-    if request.status != old_status:
-        event_record(
-            request,
-            author,
-            EventKind.STATUS,
-            field="status",
-            old=old_status,
-            new=request.status,
-            public=True,
-        )
-    if clock_event:
-        event_record(request, None, clock_event[0], comment=clock_event[1])
-    support_request_update_search(request)
-
-    if internal:
-        recipients = [request.assignee] if request.assignee_id != author.pk else []
-        kind = "internal_note"
-    elif actor == Actor.TEAM:
-        recipients, kind = _public_recipients(request, author), "team_reply"
-    else:
-        recipients = alerts.agent_reply_email_recipients(request)
-        kind = "agent_reply"
-    notification_record(
-        kind=kind,
-        recipients=recipients,
-        request=request,
-        message=message,
-        key=notification_key or f"{kind}:{message.pk}",
-        context=notification_context,
-    )
-    alerts.alert_message(request, message, author)
-    return message
-
-
 # ---------------------------------------------------------------------------- workflow
 
 
@@ -477,62 +378,3 @@ def support_request_transition(
         status_notify(request, event, user)
     alerts.alert_status(request, event, user)
     return event
-
-
-# ---------------------------------------------------------------------------- the reply box
-
-
-@transaction.atomic
-def support_request_reply_and_transition(
-    *,
-    request: SupportRequest,
-    author: User,
-    body: str,
-    to_status: str = "",
-    files: Iterable[FileToStore] = (),
-    internal: bool = False,
-    expected_version: int | None = None,
-    canned_response_id: int | None = None,
-) -> Message:
-    """What the reply box sends: the message and, when `to_status` is given, the next
-    status ("send and set status": waiting for the DDI, resolved), in one transaction
-    checked once against `expected_version` — a stale page changes nothing.
-
-    The requester and followers get one e-mail, the reply's, which tells the new status
-    (the transition's own e-mail is not recorded). `canned_response_id`: the canned
-    answer the text was started from, counted once the message is saved.
-    """
-    if to_status:
-        if internal or actor_for(author, request) != Actor.TEAM:
-            raise ValidationError(
-                _("Seule une réponse de l'équipe à la DDI peut changer le statut de la demande.")
-            )
-        # On a stale page the version check below speaks first.
-        seen_current = expected_version is None or int(expected_version) == request.version
-        if seen_current and to_status not in reply_then_targets(request.status):
-            raise ValidationError(
-                _(
-                    "Impossible d'envoyer la réponse et de passer la demande au statut "
-                    "« %(new)s » : elle est au statut « %(old)s »."
-                ),
-                params={
-                    "new": Status(to_status).label if to_status in Status.values else to_status,
-                    "old": Status(request.status).label,
-                },
-            )
-    old_status = request.status
-    message = support_request_reply(
-        request=request,
-        author=author,
-        body=body,
-        files=files,
-        internal=internal,
-        expected_version=expected_version,
-        notification_context={"old": old_status, "new": to_status} if to_status else None,
-    )
-    if to_status and request.status != to_status:
-        # Checked against the table again: a refusal undoes the reply too.
-        support_request_transition(request=request, user=author, to_status=to_status, notify=False)
-    if canned_response_id is not None:
-        canned_response_record_use(canned_response_id=canned_response_id)
-    return message

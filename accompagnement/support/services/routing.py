@@ -23,11 +23,12 @@ from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, User
 from accompagnement.axes.models import Category
 from accompagnement.support.enums import EventKind
-from accompagnement.support.models import Event, RoutingRule, SupportRequest, TeamSettings
+from accompagnement.support.models import Event, SupportRequest
 from accompagnement.support.selectors import routing as routing_selectors
 from accompagnement.support.selectors.routing import Candidate
 from accompagnement.support.services.requests import event_record, request_write
 from accompagnement.support.services.team_actions import support_request_assign
+from accompagnement.support.team_models import RoutingRule, TeamSettings
 from ddi.models import Programme
 
 PROPOSAL_FIELD = "proposed_assignee"

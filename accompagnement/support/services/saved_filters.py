@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accompagnement.accounts.models import User
-from accompagnement.support.models import SavedFilter
+from accompagnement.support.team_models import SavedFilter
 
 
 def saved_filter_create(*, owner: User, name: str, query: str) -> SavedFilter:

@@ -23,20 +23,16 @@ from accompagnement.knowledge import selectors as knowledge_selectors
 from accompagnement.support import workflow
 from accompagnement.support.enums import Status
 from accompagnement.support.forms.canned import CannedPickForm
-from accompagnement.support.forms.requests import (
-    ReplyForm,
-    RequestFilterForm,
-    SupportRequestForm,
-    VersionForm,
-)
+from accompagnement.support.forms.replies import ReplyForm
+from accompagnement.support.forms.requests import RequestFilterForm, SupportRequestForm, VersionForm
 from accompagnement.support.panel import team_panel_context
 from accompagnement.support.selectors import canned as canned_selectors
 from accompagnement.support.selectors import requests as request_selectors
+from accompagnement.support.services.replies import support_request_reply_and_transition
 from accompagnement.support.services.requests import (
     CLOSED_FOR_MESSAGES,
     ConcurrentUpdateError,
     support_request_create,
-    support_request_reply_and_transition,
     support_request_transition,
 )
 from accompagnement.support.uploads import ALLOWED_CONTENT_TYPES

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accompagnement.accounts import roles
 from accompagnement.accounts.selectors import absent_until
 from accompagnement.support.forms.routing import AutoAssignForm, RoutingRuleForm
-from accompagnement.support.models import RoutingRule, TeamSettings
 from accompagnement.support.selectors import routing as routing_selectors
 from accompagnement.support.services.routing import (
     routing_rule_delete,
     routing_rule_save,
     team_settings_update,
 )
+from accompagnement.support.team_models import RoutingRule, TeamSettings
 
 
 @roles.role_required(roles.is_team)
