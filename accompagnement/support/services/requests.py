@@ -287,7 +287,8 @@ def support_request_create(
         request=request,
         key=f"created:{request.pk}",
     )
-    # Routing assigns (and alerts the assignee) before the triage alerts are decided.
+    # Routing assigns (and alerts the assignee) before the triage alerts are decided. Imported
+    # here: routing assigns through team_actions.py, which builds on this module.
     from accompagnement.support.services.routing import request_route
 
     request_route(request)
