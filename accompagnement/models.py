@@ -28,6 +28,13 @@ from accompagnement.interventions.models import (
 )
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus, SuggestionFollow
 from accompagnement.outbox.models import Notification
+from accompagnement.partners.models import (
+    Escalation,
+    FollowUpNote,
+    Partner,
+    PartnerContact,
+    SupportAction,
+)
 from accompagnement.problems.models import (
     Problem,
     ProblemAnswer,
@@ -61,6 +68,11 @@ from accompagnement.support.team_models import (
 )
 
 __all__ = [
+    "Escalation",
+    "FollowUpNote",
+    "Partner",
+    "PartnerContact",
+    "SupportAction",
     "TeamSettings",
     "RoutingRule",
     "CannedResponse",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accompagnement.support.urls")),
     path("equipe/problemes/", include(("accompagnement.problems.urls", "problems"))),
     path("", include(("accompagnement.campaigns.urls", "campaigns"))),
+    path("", include(("accompagnement.partners.urls", "partners"))),
     path(
         "pilotage/donnees-personnelles/",
         privacy_views.personal_data_export,

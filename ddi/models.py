@@ -149,6 +149,14 @@ class ServiceCentre(SourcedModel):
     programmes = models.ManyToManyField(
         Programme, related_name="service_centres", blank=True, verbose_name=_("programmes")
     )
+    # A joint centre (the agriculture and ecology CPCMs) serves the programmes of more than
+    # one ministry: a request on one of them concerns the programme's ministry.
+    joint_ministries = models.ManyToManyField(
+        Ministry,
+        related_name="joint_service_centres",
+        blank=True,
+        verbose_name=_("ministères associés (centre commun)"),
+    )
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
@@ -224,6 +232,46 @@ class ServiceCentreAttachment(SourcedModel):
 
     def __str__(self):
         return f"{self.ddi.acronym} — P{self.programme.code} — {self.service_centre}"
+
+
+class ProgrammeException(SourcedModel):
+    """A programme run in a department by another service than its usual DDI.
+
+    Programme 177 in Paris and the petite couronne is handled by the DRIHL's territorial
+    units, not by the DDCS: no DDI of the department is attached to a CSP for it
+    (`ddi_attached` False). In the grande couronne the DDCS carries it out under the
+    DRIHL's regional steering (`ddi_attached` True, the exception is said all the same).
+    """
+
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        related_name="programme_exceptions",
+        verbose_name=_("département"),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="exceptions",
+        verbose_name=_("programme"),
+    )
+    handled_by = models.TextField(_("service qui le traite"))
+    ddi_attached = models.BooleanField(
+        _("la DDI est rattachée à un CSP pour ce programme"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("exception de programme")
+        verbose_name_plural = _("exceptions de programme")
+        ordering = ["programme__code", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "programme"], name="programme_exception_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"P{self.programme.code} — {self.department.code}"
 
 
 class Structure(SourcedModel):

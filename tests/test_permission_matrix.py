@@ -22,6 +22,12 @@ from tests.campaigns.factories import MilestoneFactory
 from tests.ddi.factories import AttachmentFactory, DDIFactory
 from tests.interventions.factories import InterventionFactory, RegistrationFactory
 from tests.knowledge.factories import ArticleFactory
+from tests.partners.factories import (
+    EscalationFactory,
+    FollowUpNoteFactory,
+    PartnerFactory,
+    SupportActionFactory,
+)
 from tests.problems.factories import ProblemFactory
 from tests.study.factories import DiagnosticFactory, ExperimentFactory, StudyFactory
 from tests.support.factories import MessageFactory, SupportRequestFactory
@@ -206,6 +212,10 @@ MATRIX = {
     ("interventions:attendance", "session_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("interventions:unregister", "registration_a", "post"): row(LOGIN, 302, 404, 302, 302),
     ("interventions:feedback", "registration_a", "get"): row(LOGIN, 200, 404, 404, 404),
+    # Partners: the directory (the team reads, the pilot edits).
+    # Partners: escalating and redirecting a request, following the escalation (the team's).
+    # Partners: their response times (the pilot's).
+    # Partners: the ministries' support actions, coverage and follow-ups.
 }
 
 
@@ -271,6 +281,17 @@ def world(db):
         ),
         "pending_sign_in": PendingSignIn.objects.create(email="inconnu@example.org"),
         **_interventions_world(people, ddi_a),
+        **_partners_world(people, request_a),
+    }
+
+
+def _partners_world(people, request_a):
+    partner = PartnerFactory(code="equipe-chorus-maaprat", name="Équipe Chorus du MAAPRAT")
+    return {
+        "partner": partner,
+        "escalation_a": EscalationFactory(request=request_a, partner=partner),
+        "support_action": SupportActionFactory(owner=partner),
+        "follow_up": FollowUpNoteFactory(partner=partner, created_by=people["pilot"]),
     }
 
 
@@ -329,6 +350,12 @@ def build_url(name, target, world):
         return reverse(name, args=[world["canned"].pk])
     if target == "canned_for_request_a":
         return reverse(name, args=[world["request_a"].reference, world["canned"].pk])
+    if target == "partner":
+        return reverse(name, args=[world["partner"].code])
+    if target == "escalation_a":
+        return reverse(name, args=[world["request_a"].reference, world["escalation_a"].pk])
+    if target in ("support_action", "follow_up"):
+        return reverse(name, args=[world[target].pk])
     if target in ("public_file", "internal_file"):
         attachment = world[target]
         return reverse(name, args=[attachment.request.reference, attachment.pk])

@@ -21,7 +21,7 @@ class Alert(models.Model):
         related_name="alerts",
         verbose_name=_("destinataire"),
     )
-    kind = models.CharField(_("nature"), max_length=20, choices=AlertKind.choices)
+    kind = models.CharField(_("nature"), max_length=30, choices=AlertKind.choices)
     request = models.ForeignKey(
         "accompagnement.SupportRequest",
         on_delete=models.CASCADE,

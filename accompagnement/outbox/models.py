@@ -27,12 +27,16 @@ class Notification(models.Model):
 
     key = models.CharField(_("clé"), max_length=200, unique=True)
     kind = models.CharField(_("nature"), max_length=40)
+    # A person of the portal, or an outside address (a partner's functional mailbox).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
+        null=True,
+        blank=True,
         verbose_name=_("destinataire"),
     )
+    to_address = models.EmailField(_("adresse du destinataire extérieur"), blank=True)
     request = models.ForeignKey(
         "accompagnement.SupportRequest",
         on_delete=models.CASCADE,
@@ -66,9 +70,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"], name="notification_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(to_address=""),
+                name="notification_has_recipient",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient_id}"
+        return f"{self.kind} → {self.recipient_id or self.to_address}"
 
     def clean(self):
         # `kind` is a choice among the kinds the packages registered (registry.py), not

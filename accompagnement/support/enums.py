@@ -54,6 +54,8 @@ class EscalationTarget(models.TextChoices):
     AIFE = "aife", _("AIFE")
     BUDGET = "budget", _("Direction du Budget")
     CSP = "csp", _("Centre de services partagés (CSP)")
+    ACCOUNTING = "accounting", _("Comptable public (DRFiP, DDFiP)")
+    OTHER = "other", _("Autre service de l'État")
 
 
 class MessageKind(models.TextChoices):
