@@ -50,6 +50,8 @@ class EmailKind:
     refusal_reason: Callable[[Notification], str] = _may_be_sent
     gone_reason: Callable[[Notification], str] = _may_be_sent
     attachments: Callable[[Notification], Iterable[Attachment]] | None = None
+    # The `Reply-To` addresses of the e-mail (a signed address bringing the answer back).
+    reply_to: Callable[[Notification], list[str]] | None = None
     # Called once per batch with the batch's notifications of this kind, to read what
     # their e-mails need in one query instead of one per e-mail.
     preload: Callable[[list[Notification]], None] | None = None

@@ -72,6 +72,10 @@ def _refusal_reason(notification: Notification) -> str:
     if reason:
         return reason
     recipient = notification.recipient
+    if recipient is None:  # an outside address (a partner's mailbox)
+        if not notification.to_address:
+            return _("Le destinataire n'a pas d'adresse électronique.")
+        return kind.refusal_reason(notification)
     if not recipient.is_active:
         return _("Le destinataire est désactivé.")
     if not recipient.email:
@@ -93,6 +97,8 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     }
     if kind.attachments is not None:
         context["attachments"] = list(kind.attachments(notification))
+    if kind.reply_to is not None:
+        context["reply_to"] = list(kind.reply_to(notification))
     return _email(notification, kind.template, prefix, context)
 
 
@@ -103,10 +109,12 @@ def _email(
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
+    recipient = notification.recipient
     email = EmailMultiAlternatives(
         subject=f"{prefix} {subject}",
         body=text,
-        to=[notification.recipient.email],
+        to=[recipient.email if recipient is not None else notification.to_address],
+        reply_to=context.get("reply_to") or None,
         headers={
             # No out-of-office replies to a mailbox nobody reads.
             "Auto-Submitted": "auto-generated",

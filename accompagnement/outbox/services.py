@@ -67,6 +67,36 @@ def notification_record(
     return rows
 
 
+def notification_record_to_address(
+    *,
+    kind: str,
+    address: str,
+    request: models.Model | None = None,
+    message: models.Model | None = None,
+    key: str,
+    context: dict | None = None,
+) -> Notification | None:
+    """Record one e-mail to an outside address (a partner's mailbox), once per key, and
+    queue its sending. None when the key was taken already (nothing new recorded)."""
+    _require_registered({kind})
+    if not address:
+        raise ValueError("An outside notification needs an address.")
+    row, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to_address": address,
+            "request": request,
+            "message": message,
+            "context": context or {},
+        },
+    )
+    if not created:
+        return None
+    transaction.on_commit(lambda: notifications_enqueue([row.pk]))
+    return row
+
+
 def notifications_enqueue(notification_ids: list[int]) -> None:
     """Hand the notifications to Celery; a broker outage leaves them for the sweep."""
 

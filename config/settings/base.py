@@ -288,6 +288,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Accompagnement Chorus <ne-pas-repondre@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The team's support mailbox: replies come back to `<local part>+<signed token>@<domain>`.
+SUPPORT_MAILBOX = env.str("SUPPORT_MAILBOX", default="support@example.org")
+# Escalations: how often an overdue partner is reminded (working hours between reminders).
+ESCALATION_REMINDER_INTERVAL_HOURS = env.int("ESCALATION_REMINDER_INTERVAL_HOURS", default=9)
 # Where the portal is reached: the links in e-mails start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
