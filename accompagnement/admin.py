@@ -12,6 +12,7 @@ from accompagnement.core import ratelimits
 from accompagnement.interventions import admin as interventions_admin  # noqa: F401
 from accompagnement.knowledge import admin as knowledge_admin  # noqa: F401
 from accompagnement.outbox import admin as outbox_admin  # noqa: F401
+from accompagnement.partners import admin as partners_admin  # noqa: F401
 from accompagnement.problems import admin as problems_admin  # noqa: F401
 from accompagnement.study import admin as study_admin  # noqa: F401
 from accompagnement.support import admin as support_admin  # noqa: F401

@@ -20,6 +20,9 @@ class AccompagnementConfig(AppConfig):
         from accompagnement.alerts import emails as alerts_emails  # noqa: F401
         from accompagnement.campaigns import emails as campaigns_emails  # noqa: F401
         from accompagnement.interventions import emails as interventions_emails  # noqa: F401
+        from accompagnement.partners import emails as partners_emails  # noqa: F401
+        from accompagnement.partners import extensions as partners_extensions  # noqa: F401
+        from accompagnement.partners import reminder_emails  # noqa: F401
         from accompagnement.problems import extensions  # noqa: F401  (support's screens)
         from accompagnement.steering import emails as steering_emails  # noqa: F401
         from accompagnement.steering.dashboards.aggregates import register_sqlite_functions

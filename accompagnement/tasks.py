@@ -24,6 +24,8 @@ from accompagnement.alerts import tasks as alerts_tasks  # noqa: F401
 from accompagnement.campaigns import tasks as campaigns_tasks  # noqa: F401
 from accompagnement.interventions import tasks as interventions_tasks  # noqa: F401
 from accompagnement.outbox import tasks as outbox_tasks  # noqa: F401
+from accompagnement.partners import follow_up_tasks  # noqa: F401
+from accompagnement.partners import tasks as partners_tasks  # noqa: F401
 from accompagnement.privacy import tasks as privacy_tasks  # noqa: F401
 from accompagnement.steering import tasks as steering_tasks  # noqa: F401
 from accompagnement.support import tasks as support_tasks  # noqa: F401
@@ -111,6 +113,18 @@ SCHEDULES: tuple[Schedule, ...] = (
         expire_seconds=14 * 60,
     ),
     Schedule(
+        name="Escalades : alertes et relances des partenaires",
+        task="accompagnement.remind_escalations",
+        description=(
+            "Alerte la personne attribuée d'une escalade dont l'échéance du partenaire "
+            "approche ou est dépassée, et relance le partenaire par courriel (échéance "
+            "proche, puis retard, à intervalle d'heures ouvrées, au plus le nombre de "
+            "relances prévu pour lui). Une relance n'est jamais envoyée deux fois."
+        ),
+        every=timedelta(minutes=15),
+        expire_seconds=14 * 60,
+    ),
+    Schedule(
         name="Alertes de l'équipe : courriel groupé",
         task="accompagnement.alert_digests",
         description=(
@@ -139,6 +153,17 @@ SCHEDULES: tuple[Schedule, ...] = (
             "des deux semaines à venir avec leur taux de réalisation."
         ),
         crontab=Crontab(minute="0", hour="8", day_of_week="1"),
+        expire_seconds=12 * 3600,
+    ),
+    Schedule(
+        name="Relances des partenaires à faire (pilote)",
+        task="accompagnement.follow_up_reminders",
+        description=(
+            "Chaque matin de jour ouvré, alerte les pilotes des relances de partenaires "
+            "prévues pour le jour même ou avant et pas encore faites. Une relance n'est "
+            "rappelée qu'une fois."
+        ),
+        crontab=Crontab(minute="0", hour="8", day_of_week="1-5"),
         expire_seconds=12 * 3600,
     ),
     Schedule(

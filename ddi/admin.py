@@ -1,14 +1,18 @@
 """Administration of the reference data.
 
 Every changelist owns its joins (`list_select_related`, annotations, prefetches): its query
-count does not grow with the number of rows. `confidence` is shown and filterable everywhere,
-so that an inferred fact is never taken for a sourced one.
+count does not grow with the number of rows. `confidence` is shown (as a badge: « Sourcé »,
+« Probable », « Typique, à confirmer », « Déduit, à confirmer ») and filterable everywhere,
+so that an inferred fact is never taken for a sourced one; the lists of CSP and of programme
+exceptions also show the start of their source (« aucune source : … »).
 """
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from ddi.models import (
@@ -16,6 +20,7 @@ from ddi.models import (
     Department,
     Ministry,
     Programme,
+    ProgrammeException,
     ProgrammeUse,
     Region,
     ServiceCentre,
@@ -27,9 +32,33 @@ from ddi.models import (
 _COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
+# How much of a source a changelist shows (the whole of it is on the object's page).
+_SOURCE_EXCERPT_CHARS = 90
+
+
 class SourcedAdmin(admin.ModelAdmin):
     formfield_overrides = _COMPACT_TEXT
     list_per_page = 100
+
+    class Media:
+        css = {"all": ["ddi/admin.css"]}
+
+    @admin.display(description=_("fiabilité"), ordering="confidence")
+    def confidence_badge(self, obj):
+        """ "Sourcé", "Probable", "Typique, à confirmer", "Déduit, à confirmer", coloured."""
+        return format_html(
+            '<span class="ddi-confidence ddi-confidence--{}">{}</span>',
+            obj.confidence,
+            obj.get_confidence_display(),
+        )
+
+    @admin.display(description=_("source"))
+    def source_excerpt(self, obj):
+        return format_html(
+            '<span class="ddi-source" title="{}">{}</span>',
+            obj.source,
+            Truncator(obj.source).chars(_SOURCE_EXCERPT_CHARS),
+        )
 
     def ordered(self, queryset):
         """Keep the model's ordering, which Django drops from aggregating queries.
@@ -41,7 +70,7 @@ class SourcedAdmin(admin.ModelAdmin):
 
 @admin.register(Region)
 class RegionAdmin(SourcedAdmin):
-    list_display = ("name", "code", "department_count", "confidence")
+    list_display = ("name", "code", "department_count", "confidence_badge")
     list_filter = ("confidence",)
     search_fields = ("name", "=code")
 
@@ -56,7 +85,7 @@ class RegionAdmin(SourcedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(SourcedAdmin):
-    list_display = ("code", "name", "name_with_preposition", "region", "confidence")
+    list_display = ("code", "name", "name_with_preposition", "region", "confidence_badge")
     list_filter = ("region", "confidence")
     list_select_related = ("region",)
     search_fields = ("=code", "name")
@@ -69,7 +98,7 @@ class DepartmentAdmin(SourcedAdmin):
 
 @admin.register(Ministry)
 class MinistryAdmin(SourcedAdmin):
-    list_display = ("code", "name", "programme_count", "confidence")
+    list_display = ("code", "name", "programme_count", "confidence_badge")
     list_filter = ("confidence",)
     search_fields = ("code", "name")
 
@@ -82,18 +111,67 @@ class MinistryAdmin(SourcedAdmin):
         return obj.programme_count
 
 
+class ProgrammeExceptionInline(admin.TabularInline):
+    """On a programme's page: the departments where another service runs it."""
+
+    model = ProgrammeException
+    fields = ("department", "handled_by", "ddi_attached", "confidence", "source")
+    formfield_overrides = _COMPACT_TEXT
+    autocomplete_fields = ("department",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department", "programme")
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(SourcedAdmin):
-    list_display = ("code", "label", "ministry", "confidence")
-    list_filter = ("ministry", "confidence")
+    list_display = ("code", "label", "ministry", "confidence_badge")
+    list_filter = ("confidence", "ministry")
     list_select_related = ("ministry",)
     search_fields = ("code", "label")
     autocomplete_fields = ("ministry",)
+    inlines = (ProgrammeExceptionInline,)
+
+
+@admin.register(ProgrammeException)
+class ProgrammeExceptionAdmin(SourcedAdmin):
+    """Programme 177 in Île-de-France: the DRIHL, not the DDCS, in Paris and the petite
+    couronne (no DDI attached to a CSP for it there)."""
+
+    list_display = (
+        "department",
+        "programme_code",
+        "attached",
+        "confidence_badge",
+        "handled_by_excerpt",
+        "source_excerpt",
+    )
+    list_filter = (
+        "confidence",
+        "ddi_attached",
+        ("programme", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("programme", "department")
+    search_fields = ("=department__code", "department__name", "=programme__code", "handled_by")
+    autocomplete_fields = ("department", "programme")
+
+    @admin.display(description=_("DDI rattachée"), boolean=True, ordering="ddi_attached")
+    def attached(self, obj):
+        return obj.ddi_attached
+
+    @admin.display(description=_("programme"), ordering="programme__code")
+    def programme_code(self, obj):
+        return f"P{obj.programme.code}"
+
+    @admin.display(description=_("service qui le traite"), ordering="handled_by")
+    def handled_by_excerpt(self, obj):
+        return Truncator(obj.handled_by).chars(_SOURCE_EXCERPT_CHARS)
 
 
 @admin.register(ProgrammeUse)
 class ProgrammeUseAdmin(SourcedAdmin):
-    list_display = ("ddi_kind", "programme", "confidence")
+    list_display = ("ddi_kind", "programme", "confidence_badge")
     list_filter = ("ddi_kind", "confidence", "programme__ministry")
     list_select_related = ("programme",)
     search_fields = ("ddi_kind", "programme__code", "programme__label")
@@ -102,33 +180,43 @@ class ProgrammeUseAdmin(SourcedAdmin):
 
 @admin.register(ServiceCentre)
 class ServiceCentreAdmin(SourcedAdmin):
+    # The confidence and the source first: they are what the list is read for (the code is
+    # on the page and searchable).
     list_display = (
         "name",
-        "code",
+        "confidence_badge",
+        "source_excerpt",
         "ministry",
+        "joint_ministry_codes",
         "region",
         "programme_codes",
         "ddi_count",
         "email",
-        "confidence",
     )
-    list_filter = ("ministry", "region", "confidence")
+    list_filter = ("confidence", "ministry", "joint_ministries", "region")
     list_select_related = ("ministry", "region")
     search_fields = ("name", "code", "email", "contact_name")
-    autocomplete_fields = ("ministry", "region", "programmes")
+    autocomplete_fields = ("ministry", "joint_ministries", "region", "programmes")
 
     def get_queryset(self, request):
         queryset = (
             super()
             .get_queryset(request)
             .annotate(ddi_count=Count("attachments__ddi", distinct=True))
-            .prefetch_related(Prefetch("programmes", queryset=Programme.objects.only("id", "code")))
+            .prefetch_related(
+                Prefetch("programmes", queryset=Programme.objects.only("id", "code")),
+                Prefetch("joint_ministries", queryset=Ministry.objects.only("id", "code")),
+            )
         )
         return self.ordered(queryset)
 
     @admin.display(description=_("programmes"))
     def programme_codes(self, obj):
         return ", ".join(programme.code for programme in obj.programmes.all())
+
+    @admin.display(description=_("ministères associés"))
+    def joint_ministry_codes(self, obj):
+        return ", ".join(ministry.code for ministry in obj.joint_ministries.all())
 
     @admin.display(description=_("DDI rattachées"), ordering="ddi_count")
     def ddi_count(self, obj):
@@ -160,14 +248,14 @@ class ServiceCentreAttachmentInline(admin.TabularInline):
 class DDIAdmin(SourcedAdmin):
     list_display = (
         "__str__",
-        "kind",
+        "confidence_badge",
+        "kind_code",
         "department",
         "region",
-        "email",
         "attachment_count",
-        "confidence",
+        "email",
     )
-    list_filter = ("kind", "department__region", "confidence")
+    list_filter = ("confidence", "kind", "department__region")
     list_select_related = ("department__region",)
     search_fields = ("kind", "=department__code", "department__name", "name", "email")
     autocomplete_fields = ("department",)
@@ -184,6 +272,11 @@ class DDIAdmin(SourcedAdmin):
         )
         return self.ordered(queryset)
 
+    @admin.display(description=_("type"), ordering="kind")
+    def kind_code(self, obj):
+        # The code: the full label ("DDCSPP — direction départementale…") is in the filter.
+        return obj.kind
+
     @admin.display(description=_("région"), ordering="department__region__name")
     def region(self, obj):
         return obj.department.region
@@ -195,7 +288,7 @@ class DDIAdmin(SourcedAdmin):
 
 @admin.register(ServiceCentreAttachment)
 class ServiceCentreAttachmentAdmin(SourcedAdmin):
-    list_display = ("ddi", "programme", "service_centre", "confidence")
+    list_display = ("ddi", "confidence_badge", "programme_code", "service_centre")
     list_filter = (
         "confidence",
         "ddi__kind",
@@ -213,10 +306,14 @@ class ServiceCentreAttachmentAdmin(SourcedAdmin):
     )
     autocomplete_fields = ("ddi", "programme", "service_centre")
 
+    @admin.display(description=_("programme"), ordering="programme__code")
+    def programme_code(self, obj):
+        return f"P{obj.programme.code}"
+
 
 @admin.register(Structure)
 class StructureAdmin(SourcedAdmin):
-    list_display = ("name", "code", "kind", "ministry", "confidence")
+    list_display = ("name", "code", "kind", "ministry", "confidence_badge")
     list_filter = ("kind", "confidence")
     list_select_related = ("ministry",)
     search_fields = ("name", "code")

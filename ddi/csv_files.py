@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from ddi.enums import Confidence
 
+_BOOLEANS = {"true": True, "false": False}
+
 
 class ReferenceDataError(Exception):
     """A data file that cannot be loaded: names the file and, when known, the line."""
@@ -87,6 +89,15 @@ class CsvRow:
                     _("adresse électronique invalide « %(value)s »") % {"value": value}
                 ) from error
         return value
+
+    def boolean(self, column: str) -> bool:
+        value = self.text(column)
+        if value not in _BOOLEANS:
+            raise self.error(
+                _("« %(column)s » vaut « %(value)s » (attendu : true ou false)")
+                % {"column": column, "value": value}
+            )
+        return _BOOLEANS[value]
 
     def slug(self, column: str, field: models.Field) -> str:
         value = self.text(column, field=field)

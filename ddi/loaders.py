@@ -6,7 +6,6 @@ and the line. The writes live in `ddi.services`.
 """
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -14,6 +13,18 @@ from django.utils.translation import gettext as _
 from ddi.csv_files import CsvFile, CsvRow, ReferenceDataError, csv_field
 from ddi.enums import DDIKind, StructureKind
 from ddi.models import DDI, Department, Ministry, Programme, Region, ServiceCentre, Structure
+from ddi.records import (
+    DDIRecord,
+    DepartmentRecord,
+    MinistryRecord,
+    ProgrammeExceptionRecord,
+    ProgrammeRecord,
+    ProgrammeUseRecord,
+    ReferenceData,
+    RegionRecord,
+    ServiceCentreRecord,
+    StructureRecord,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -23,6 +34,7 @@ MINISTRIES_FILE = "ministries.csv"
 PROGRAMMES_FILE = "programmes.csv"
 PROGRAMME_USES_FILE = "programme_uses.csv"
 SERVICE_CENTRES_FILE = "service_centres.csv"
+PROGRAMME_EXCEPTIONS_FILE = "programme_exceptions.csv"
 DDIS_FILE = "ddis.csv"
 STRUCTURES_FILE = "structures.csv"
 
@@ -31,104 +43,6 @@ _REGION_CODE = re.compile(r"^[0-9]{2}$")
 _DEPARTMENT_CODE = re.compile(r"^(?!20$)([0-9]{2}|2[AB]|97[1-6])$")
 _PROGRAMME_CODE = re.compile(r"^[0-9]{3}$")
 _LIST_SEPARATOR = re.compile(r"[\s|]+")
-
-
-@dataclass(frozen=True)
-class RegionRecord:
-    line: int
-    code: str
-    name: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class DepartmentRecord:
-    line: int
-    code: str
-    name: str
-    region_code: str
-    name_type: int
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class MinistryRecord:
-    line: int
-    code: str
-    name: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class ProgrammeRecord:
-    line: int
-    code: str
-    label: str
-    ministry_code: str
-    relevance: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class ProgrammeUseRecord:
-    line: int
-    ddi_kind: str
-    programme_code: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class ServiceCentreRecord:
-    line: int
-    code: str
-    name: str
-    ministry_code: str
-    region_code: str  # "" for a national centre
-    programme_codes: tuple[str, ...]
-    contact_name: str
-    email: str
-    phone: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class DDIRecord:
-    line: int
-    department_code: str
-    kind: str
-    name: str
-    email: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class StructureRecord:
-    line: int
-    code: str
-    name: str
-    kind: str
-    ministry_code: str
-    source: str
-    confidence: str
-
-
-@dataclass(frozen=True)
-class ReferenceData:
-    regions: list[RegionRecord]
-    departments: list[DepartmentRecord]
-    ministries: list[MinistryRecord]
-    programmes: list[ProgrammeRecord]
-    programme_uses: list[ProgrammeUseRecord]
-    service_centres: list[ServiceCentreRecord]
-    ddis: list[DDIRecord]
-    structures: list[StructureRecord]
 
 
 def read_regions(data_dir: Path) -> list[RegionRecord]:
@@ -251,6 +165,23 @@ def read_programme_uses(data_dir: Path, *, programme_codes: set[str]) -> list[Pr
     return records
 
 
+def _joint_ministries(row: CsvRow, ministry_code: str, ministry_codes: set[str]) -> tuple:
+    """The other ministries of a joint centre: known, none twice, not the lead one."""
+    codes = []
+    for value in _LIST_SEPARATOR.split(row.text("joint_ministry_codes", required=False)):
+        if not value:
+            continue
+        if value not in ministry_codes:
+            raise row.error(_("ministère associé inconnu « %(value)s »") % {"value": value})
+        if value == ministry_code or value in codes:
+            raise row.error(
+                _("ministère associé « %(value)s » cité deux fois (ou déjà porteur)")
+                % {"value": value}
+            )
+        codes.append(value)
+    return tuple(codes)
+
+
 def read_service_centres(
     data_dir: Path,
     *,
@@ -265,6 +196,7 @@ def read_service_centres(
             "code",
             "name",
             "ministry_code",
+            "joint_ministry_codes",
             "region_code",
             "programme_codes",
             "contact_name",
@@ -305,14 +237,16 @@ def read_service_centres(
                     % {"programme": value, "other": other}
                 )
             programmes.append(value)
+        ministry_code = row.reference(
+            "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
+        )
         records.append(
             ServiceCentreRecord(
                 line=row.line,
                 code=code,
                 name=row.text("name", field=csv_field(ServiceCentre, "name")),
-                ministry_code=row.reference(
-                    "ministry_code", ministry_codes, _("ministère inconnu « %(value)s »")
-                ),
+                ministry_code=ministry_code,
+                joint_ministry_codes=_joint_ministries(row, ministry_code, ministry_codes),
                 region_code=region_code,
                 programme_codes=tuple(programmes),
                 contact_name=row.text(
@@ -326,12 +260,50 @@ def read_service_centres(
     return records
 
 
+def read_programme_exceptions(
+    data_dir: Path, *, department_codes: set[str], programme_codes: set[str]
+) -> list[ProgrammeExceptionRecord]:
+    file = CsvFile(
+        data_dir,
+        PROGRAMME_EXCEPTIONS_FILE,
+        [
+            "department_code",
+            "programme_code",
+            "handled_by",
+            "ddi_attached",
+            "source",
+            "confidence",
+        ],
+    )
+    records = []
+    for row in file.rows():
+        department_code = row.reference(
+            "department_code", department_codes, _("département inconnu « %(value)s »")
+        )
+        programme_code = _known_programme(
+            row, _programme_code(row, "programme_code"), programme_codes
+        )
+        file.unique(row, (department_code, programme_code), f"{department_code} × {programme_code}")
+        records.append(
+            ProgrammeExceptionRecord(
+                line=row.line,
+                department_code=department_code,
+                programme_code=programme_code,
+                handled_by=row.text("handled_by"),
+                ddi_attached=row.boolean("ddi_attached"),
+                **row.sourced(),
+            )
+        )
+    return records
+
+
 def read_ddis(
     data_dir: Path,
     *,
     departments: list[DepartmentRecord],
     programme_uses: list[ProgrammeUseRecord],
     service_centres: list[ServiceCentreRecord],
+    programme_exceptions: list[ProgrammeExceptionRecord] = (),
 ) -> list[DDIRecord]:
     file = CsvFile(
         data_dir, DDIS_FILE, ["department_code", "kind", "name", "email", "source", "confidence"]
@@ -345,6 +317,10 @@ def read_ddis(
         for centre in service_centres
         for programme in centre.programme_codes
     }
+    # Programmes another service runs in the department: its DDIs need no CSP for them.
+    not_attached = {
+        (e.department_code, e.programme_code) for e in programme_exceptions if not e.ddi_attached
+    }
     records = []
     for row in file.rows():
         department_code = row.reference(
@@ -356,6 +332,8 @@ def read_ddis(
         file.unique(row, (kind, department_code), f"{kind} {department_code}")
         region_code = region_by_department[department_code]
         for programme in programmes_by_kind.get(kind, []):
+            if (department_code, programme) in not_attached:
+                continue
             if (region_code, programme) not in served and ("", programme) not in served:
                 raise row.error(
                     _(
@@ -430,6 +408,11 @@ def read_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
         region_codes=region_codes,
         programme_codes=programme_codes,
     )
+    programme_exceptions = read_programme_exceptions(
+        data_dir,
+        department_codes={d.code for d in departments},
+        programme_codes=programme_codes,
+    )
     return ReferenceData(
         regions=regions,
         departments=departments,
@@ -437,11 +420,13 @@ def read_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
         programmes=programmes,
         programme_uses=programme_uses,
         service_centres=service_centres,
+        programme_exceptions=programme_exceptions,
         ddis=read_ddis(
             data_dir,
             departments=departments,
             programme_uses=programme_uses,
             service_centres=service_centres,
+            programme_exceptions=programme_exceptions,
         ),
         structures=read_structures(data_dir, ministry_codes=ministry_codes),
     )

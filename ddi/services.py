@@ -1,28 +1,32 @@
 """Writes of the `ddi` app: loading the reference data into the database.
 
-The files own the facts (names, codes, regions, ministries, programmes, source, confidence):
-a rerun brings the database back to them. The administrators own the rest: contacts are only
-filled while empty, attachments of a DDI to a CSP are only created when missing, and nothing
-is ever deleted (a DDI or a CSP may be referenced by requests).
+The files own the facts (names, codes, regions, ministries, programmes, a joint centre's
+associated ministries, programme exceptions, source, confidence): a rerun brings the
+database back to them. The administrators own the rest: contacts are only filled while
+empty, attachments of a DDI to a CSP are only created when missing, and nothing else is
+ever deleted (a DDI or a CSP may be referenced by requests). One exception: an attachment
+that a programme exception rules out (programme 177 in Paris and the petite couronne) is
+removed while it is still the loader's own inferred default; an edited one is kept and
+reported.
 """
 
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from ddi.enums import Confidence
+from ddi.attachments import ddi_attachments_create_missing
 from ddi.loaders import (
     DATA_DIR,
     DDIS_FILE,
     DEPARTMENTS_FILE,
     MINISTRIES_FILE,
+    PROGRAMME_EXCEPTIONS_FILE,
     PROGRAMME_USES_FILE,
     PROGRAMMES_FILE,
     REGIONS_FILE,
@@ -35,54 +39,16 @@ from ddi.models import (
     Department,
     Ministry,
     Programme,
+    ProgrammeException,
     ProgrammeUse,
     Region,
     ServiceCentre,
-    ServiceCentreAttachment,
     Structure,
 )
+from ddi.reports import LoadReport
 
 _BATCH_SIZE = 500
 _SOURCED = ("source", "confidence")
-
-
-@dataclass
-class LoadReport:
-    """What one step of the load did to the rows of one file."""
-
-    label: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        # Feminine: the counts are of rows ("lignes").
-        counts = ", ".join(
-            [
-                ngettext("%(n)d créée", "%(n)d créées", self.created) % {"n": self.created},
-                ngettext("%(n)d mise à jour", "%(n)d mises à jour", self.updated)
-                % {"n": self.updated},
-                ngettext("%(n)d inchangée", "%(n)d inchangées", self.unchanged)
-                % {"n": self.unchanged},
-            ]
-        )
-        return _("%(label)s : %(counts)s") % {"label": self.label, "counts": counts}
-
-
-@dataclass
-class AttachmentsReport(LoadReport):
-    """Attachments are derived, never updated: created or kept as they are."""
-
-    def summary(self) -> str:
-        counts = ", ".join(
-            [
-                ngettext("%(n)d créé", "%(n)d créés", self.created) % {"n": self.created},
-                ngettext("%(n)d conservé tel quel", "%(n)d conservés tels quels", self.unchanged)
-                % {"n": self.unchanged},
-            ]
-        )
-        return _("%(label)s : %(counts)s") % {"label": self.label, "counts": counts}
 
 
 @dataclass
@@ -169,59 +135,34 @@ def _service_centre_programmes_add(
     return gained
 
 
-def ddi_attachments_create_missing() -> AttachmentsReport:
-    """Attach every DDI, for each programme its kind uses, to a CSP when it has none.
+def _service_centre_joint_ministries_set(
+    ministry_ids_by_code: dict[str, set[int]], centres: _Upserted
+) -> set[str]:
+    """Bring each centre's associated ministries to the file's (the file owns them).
 
-    The default CSP is the one of the DDI's region that handles the programme (else a national
-    one). Existing attachments are never changed: an administrator may have corrected them.
+    Returns the codes of the centres whose associated ministries changed.
     """
-    report = AttachmentsReport(_("rattachements des DDI aux CSP"))
-    programmes_by_kind = defaultdict(list)
-    for kind, programme_id in ProgrammeUse.objects.values_list("ddi_kind", "programme_id"):
-        programmes_by_kind[kind].append(programme_id)
-    centre_by_region_programme = {}
-    links = ServiceCentre.programmes.through.objects.order_by("-servicecentre__code")
-    # Ordered by code descending so that the first centre by code wins on a tie.
-    for centre_id, programme_id, region_id in links.values_list(
-        "servicecentre_id", "programme_id", "servicecentre__region_id"
-    ):
-        centre_by_region_programme[region_id, programme_id] = centre_id
-    existing = set(ServiceCentreAttachment.objects.values_list("ddi_id", "programme_id"))
-    programme_codes = dict(Programme.objects.values_list("pk", "code"))
-    to_create = []
-    ddis = DDI.objects.values_list("pk", "kind", "department__region_id", "department__code")
-    for ddi_id, kind, region_id, department_code in ddis.order_by("department__code", "kind"):
-        for programme_id in programmes_by_kind[kind]:
-            if (ddi_id, programme_id) in existing:
-                report.unchanged += 1
-                continue
-            centre_id = centre_by_region_programme.get(
-                (region_id, programme_id)
-            ) or centre_by_region_programme.get((None, programme_id))
-            if centre_id is None:
-                report.warnings.append(
-                    _("%(ddi)s : aucun CSP ne traite le programme %(programme)s")
-                    % {
-                        "ddi": f"{kind} {department_code}",
-                        "programme": programme_codes[programme_id],
-                    }
-                )
-                continue
-            to_create.append(
-                ServiceCentreAttachment(
-                    ddi_id=ddi_id,
-                    programme_id=programme_id,
-                    service_centre_id=centre_id,
-                    confidence=Confidence.INFERRED,
-                    source=_(
-                        "déduit par load_reference_data : CSP de la région de la DDI qui "
-                        "traite ce programme (service_centres.csv), à confirmer"
-                    ),
-                )
-            )
-    ServiceCentreAttachment.objects.bulk_create(to_create, batch_size=_BATCH_SIZE)
-    report.created = len(to_create)
-    return report
+    through = ServiceCentre.joint_ministries.through
+    centre_ids = {centres.pk(code): code for code in ministry_ids_by_code}
+    existing = defaultdict(set)
+    for centre_id, ministry_id in through.objects.filter(
+        servicecentre_id__in=centre_ids
+    ).values_list("servicecentre_id", "ministry_id"):
+        existing[centre_id].add(ministry_id)
+    changed, missing, extra = set(), [], []
+    for centre_id, code in centre_ids.items():
+        wanted, current = ministry_ids_by_code[code], existing[centre_id]
+        missing += [
+            through(servicecentre_id=centre_id, ministry_id=ministry_id)
+            for ministry_id in sorted(wanted - current)
+        ]
+        extra += [(centre_id, ministry_id) for ministry_id in current - wanted]
+        if wanted != current:
+            changed.add(code)
+    through.objects.bulk_create(missing, batch_size=_BATCH_SIZE)
+    for centre_id, ministry_id in extra:
+        through.objects.filter(servicecentre_id=centre_id, ministry_id=ministry_id).delete()
+    return changed
 
 
 @transaction.atomic
@@ -236,7 +177,7 @@ def reference_data_load(
     data = read_reference_data(data_dir)
     reports: list[LoadReport] = []
     with tqdm(
-        total=9,
+        total=10,
         desc=_("Données de référence"),
         unit=_("fichier"),
         file=sys.stderr,
@@ -356,7 +297,15 @@ def reference_data_load(
             {c.code: [programmes.pk(p) for p in c.programme_codes] for c in data.service_centres},
             centres,
         )
-        # A centre whose only change is a new programme counts as updated.
+        gained |= _service_centre_joint_ministries_set(
+            {
+                c.code: {ministries.pk(m) for m in c.joint_ministry_codes}
+                for c in data.service_centres
+            },
+            centres,
+        )
+        # A centre whose only change is a new programme (or its associated ministries)
+        # counts as updated.
         only_gained = len(gained - centres.changed)
         centres.report.unchanged -= only_gained
         centres.report.updated += only_gained
@@ -404,6 +353,27 @@ def reference_data_load(
             owned=("name", "kind", "ministry_id", *_SOURCED),
         )
         done(structures.report)
+
+        exceptions = _upsert(
+            ProgrammeException,
+            label=PROGRAMME_EXCEPTIONS_FILE,
+            key=lambda o: (o.department_id, o.programme_id),
+            rows=(
+                (
+                    (departments.pk(e.department_code), programmes.pk(e.programme_code)),
+                    {
+                        "department_id": departments.pk(e.department_code),
+                        "programme_id": programmes.pk(e.programme_code),
+                        "handled_by": e.handled_by,
+                        "ddi_attached": e.ddi_attached,
+                        **_sourced(e),
+                    },
+                )
+                for e in data.programme_exceptions
+            ),
+            owned=("handled_by", "ddi_attached", *_SOURCED),
+        )
+        done(exceptions.report)
 
         done(ddi_attachments_create_missing())
     return reports

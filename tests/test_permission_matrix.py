@@ -84,8 +84,6 @@ MATRIX = {
     ("support:saved_filter_delete", "saved_filter", "post"): row(LOGIN, 403, 403, 404, 404),
     ("support:assign", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:transition", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("support:escalate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
-    ("support:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:duplicate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:link", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
     ("support:accept_proposal", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
@@ -213,9 +211,43 @@ MATRIX = {
     ("interventions:unregister", "registration_a", "post"): row(LOGIN, 302, 404, 302, 302),
     ("interventions:feedback", "registration_a", "get"): row(LOGIN, 200, 404, 404, 404),
     # Partners: the directory (the team reads, the pilot edits).
+    ("partners:list", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:list", None, "post"): row(LOGIN, 405, 405, 405, 405),
+    ("partners:detail", "partner", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:detail", "partner", "post"): row(LOGIN, 405, 405, 405, 405),
+    ("partners:create", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:create", None, "post"): row(LOGIN, 403, 403, 403, 400),
+    ("partners:update", "partner", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:update", "partner", "post"): row(LOGIN, 403, 403, 403, 400),
     # Partners: escalating and redirecting a request, following the escalation (the team's).
+    # An empty form is refused with a message (back to the page: 302); an escalation of
+    # another request is a 404 (tests/partners/test_views_escalations.py).
+    ("partners:escalate", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("partners:redirect", "request_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("partners:escalation_reference", "escalation_a", "post"): row(LOGIN, 403, 403, 302, 302),
+    ("partners:escalation_answer", "escalation_a", "post"): row(LOGIN, 403, 403, 302, 302),
     # Partners: their response times (the pilot's).
+    ("partners:stats", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:stats", None, "post"): row(LOGIN, 403, 403, 403, 405),
+    ("partners:stats_export", "csv", "get"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:stats_export", "xlsx", "get"): row(LOGIN, 403, 403, 403, 200),
     # Partners: the ministries' support actions, coverage and follow-ups.
+    # The team reads and records them (an empty form: the form and its errors, 200); the
+    # pilot's follow-up notes on the partners are the pilot's only (a member: 403 too).
+    ("partners:actions", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:actions", None, "post"): row(LOGIN, 403, 403, 405, 405),
+    ("partners:action_create", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:action_create", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:action_update", "support_action", "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:action_update", "support_action", "post"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:action_import", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:action_import", None, "post"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:coverage", None, "get"): row(LOGIN, 403, 403, 200, 200),
+    ("partners:coverage", None, "post"): row(LOGIN, 403, 403, 405, 405),
+    ("partners:follow_ups", None, "get"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:follow_ups", None, "post"): row(LOGIN, 403, 403, 403, 200),
+    ("partners:follow_up_done", "follow_up", "get"): row(LOGIN, 403, 403, 403, 405),
+    ("partners:follow_up_done", "follow_up", "post"): row(LOGIN, 403, 403, 403, 302),
 }
 
 

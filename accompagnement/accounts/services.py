@@ -57,6 +57,9 @@ PILOT_PERMISSIONS = (
     "ddi.view_servicecentreattachment",
     "ddi.add_servicecentreattachment",
     "ddi.change_servicecentreattachment",
+    "ddi.view_programmeexception",
+    "ddi.add_programmeexception",
+    "ddi.change_programmeexception",
     "ddi.view_structure",
     "ddi.add_structure",
     "ddi.change_structure",
@@ -121,6 +124,22 @@ PILOT_PERMISSIONS = (
     "accompagnement.change_routingrule",
     "accompagnement.view_teamsettings",
     "accompagnement.change_teamsettings",
+    # The partner directory (also in the portal, /equipe/partenaires/, where the pilot removes
+    # a contact); escalations are recorded in the portal and only read here; the partners'
+    # support actions and the pilot's follow-ups.
+    "accompagnement.view_partner",
+    "accompagnement.add_partner",
+    "accompagnement.change_partner",
+    "accompagnement.view_partnercontact",
+    "accompagnement.add_partnercontact",
+    "accompagnement.change_partnercontact",
+    "accompagnement.view_escalation",
+    "accompagnement.view_supportaction",
+    "accompagnement.add_supportaction",
+    "accompagnement.change_supportaction",
+    "accompagnement.view_followupnote",
+    "accompagnement.add_followupnote",
+    "accompagnement.change_followupnote",
     # Requests are worked on in the portal, where every change is audited: read only here.
     "accompagnement.view_supportrequest",
     "accompagnement.view_message",

@@ -16,7 +16,7 @@ class AlertKind(models.TextChoices):
     ESCALATION_APPROACHING = "escalation_approaching", _("Escalade : échéance du partenaire proche")
     ESCALATION_OVERDUE = "escalation_overdue", _("Escalade : partenaire en retard")
     ESCALATION_ANSWERED = "escalation_answered", _("Escalade : réponse du partenaire")
-    FOLLOW_UP_DUE = "follow_up_due", _("Relance d'un partenaire à faire")
+    FOLLOW_UP_DUE = "follow_up_due", _("Relance d’un partenaire à faire")
 
 
 # Sent by e-mail at once; the others are grouped (settings.ALERT_DIGEST_MINUTES).

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from accompagnement.accounts.models import User
 from accompagnement.axes.models import Axis, Category
+from accompagnement.demo.dates import working_day_on_or_before
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.knowledge.models import Article, ArticleKind, ArticleStatus
 from accompagnement.knowledge.services import RESERVED_SLUGS, article_create
@@ -127,7 +128,8 @@ def seed_demo_articles(*, today: date, directory: Path | None = None) -> dict[st
             categories=[categories[code] for code in demo.categories],
             programmes=[programmes[code] for code in demo.programmes if code in programmes],
             ddi_kinds=list(demo.ddi_kinds),
-            reviewed_on=today,
+            # Reviewed on a working day: the last one up to today.
+            reviewed_on=working_day_on_or_before(today),
         )
         if article.slug != demo.slug:
             # The address is the file's name, not the title's: the key of later runs.

@@ -2,7 +2,8 @@
 have work.
 
 Used by `manage.py seed_demo`; idempotent (the demo milestones are kept by code, and moved
-to their new dates on a later day).
+to their new dates on a later day). A due date that would fall on a day off moves to the next
+working day.
 """
 
 from dataclasses import dataclass
@@ -11,12 +12,14 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accompagnement.campaigns.models import (
+    DEFAULT_REMINDER_OFFSETS,
     Acknowledgement,
     Campaign,
     CampaignKind,
     Milestone,
     ReminderDelivery,
 )
+from accompagnement.demo.dates import working_day_on_or_after
 from ddi.enums import DDIKind
 
 # ---------------------------------------------------------------------------- campaign
@@ -36,8 +39,9 @@ DEMO_SOURCE = (
     "Jalon fictif créé par « manage.py seed_demo » pour la démonstration du portail : "
     "son échéance est recalculée à partir du jour où la commande est lancée."
 )
-# Due today, tomorrow, in a week and in a fortnight: with the default reminders (J-15,
-# J-7, J-1, day of), each of them has a reminder due today.
+# Due today, tomorrow, in a week and in a fortnight (or the next working day): with the
+# default reminders (J-15, J-7, J-1, day of), plus one at the actual distance when the due
+# date moved to a working day, each of them has a reminder due today.
 DEMO_MILESTONES = [
     DemoMilestone(
         "demonstration-dernieres-da",
@@ -72,6 +76,11 @@ DEMO_MILESTONES = [
 ]
 
 
+def demo_reminder_offsets(days_to_due_date: int) -> list[int]:
+    """The default reminders, and one today whatever the distance to the due date."""
+    return sorted({*DEFAULT_REMINDER_OFFSETS, days_to_due_date}, reverse=True)
+
+
 @transaction.atomic
 def seed_demo_campaign(*, today: date) -> dict[str, int]:
     """The current year's demonstration campaign, with milestones due from `today`.
@@ -91,7 +100,8 @@ def seed_demo_campaign(*, today: date) -> dict[str, int]:
         return counts
     existing = {m.code: m for m in campaign.milestones.all()}
     for demo in DEMO_MILESTONES:
-        due_date = today + timedelta(days=demo.days_from_today)
+        due_date = working_day_on_or_after(today + timedelta(days=demo.days_from_today))
+        offsets = demo_reminder_offsets((due_date - today).days)
         milestone = existing.get(demo.code)
         if milestone is None:
             Milestone.objects.create(
@@ -101,12 +111,14 @@ def seed_demo_campaign(*, today: date) -> dict[str, int]:
                 explanation=demo.explanation,
                 due_date=due_date,
                 ddi_kinds=list(demo.ddi_kinds),
+                reminder_offsets=offsets,
                 source=DEMO_SOURCE,
             )
             counts["created"] += 1
         elif milestone.due_date != due_date:
             milestone.due_date = due_date
-            milestone.save(update_fields=["due_date"])
+            milestone.reminder_offsets = offsets
+            milestone.save(update_fields=["due_date", "reminder_offsets"])
             ReminderDelivery.objects.filter(milestone=milestone).delete()
             Acknowledgement.objects.filter(milestone=milestone).delete()
             counts["moved"] += 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accompagnement.accounts.models import User
 from accompagnement.axes.models import Axis, Category
 from accompagnement.demo.articles import DEMO_ARTICLE_AUTHOR
+from accompagnement.demo.dates import working_day_on_or_after, working_day_on_or_before
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.interventions.models import Intervention, InterventionFormat
 from accompagnement.interventions.services import (
@@ -109,10 +110,13 @@ def seed_demo_interventions(*, today: date) -> dict[str, int]:
         if demo.title in existing:
             counts["existing"] += 1
             continue
-        day = today + timedelta(days=demo.days_from_today)
+        # On working days: the session, and the day its registrations close.
+        day = working_day_on_or_after(today + timedelta(days=demo.days_from_today))
         starts_at = datetime(
             day.year, day.month, day.day, demo.hour, tzinfo=timezone.get_default_timezone()
         )
+        closes = working_day_on_or_before(day - timedelta(days=1))
+        closes_at = starts_at.replace(year=closes.year, month=closes.month, day=closes.day)
         intervention = intervention_create(
             user=author,
             data={
@@ -126,7 +130,7 @@ def seed_demo_interventions(*, today: date) -> dict[str, int]:
                 "duration_minutes": demo.duration_minutes,
                 "capacity": demo.capacity,
                 "ddi_kinds": list(demo.ddi_kinds),
-                "registration_closes_at": starts_at - timedelta(days=1),
+                "registration_closes_at": closes_at,
                 "speakers": [people[email] for email in demo.speakers if email in people],
                 "topics": list(Category.objects.filter(code__in=demo.topics)),
                 "articles": list(Article.objects.filter(slug__in=demo.articles)),

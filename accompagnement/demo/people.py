@@ -51,7 +51,17 @@ AGENTS = [
 # Eight members across the team's home structures, and the SGG pilot.
 TEAM = [
     DemoTeamMember("pilote@example.org", "Hélène", "Marchand", Role.PILOT, "sgg", 100),
-    DemoTeamMember("membre.sgg@example.org", "Antoine", "Leclerc", Role.MEMBER, "sgg", 100),
+    # Programme 333 (the DDIs' running costs) is the SGG's own: its referent is the SGG member.
+    DemoTeamMember(
+        "membre.sgg@example.org",
+        "Antoine",
+        "Leclerc",
+        Role.MEMBER,
+        "sgg",
+        100,
+        "PM-SGG",
+        ("333",),
+    ),
     DemoTeamMember("membre.aife@example.org", "Nadia", "Benali", Role.MEMBER, "aife", 50),
     DemoTeamMember(
         "membre.budget@example.org", "François", "Dumont", Role.MEMBER, "direction-du-budget", 30
@@ -84,7 +94,7 @@ TEAM = [
         "miomcti",
         30,
         "MIOMCTI",
-        ("307", "333"),
+        ("307",),
     ),
     DemoTeamMember(
         "membre.social@example.org",

@@ -1,7 +1,7 @@
 """Bulk demo requests, for `manage.py seed_demo --requests N` (fictional people only).
 
 Realistic volumes for the benchmarks and the screens: requests from the demo DDIs and,
-less often each, from every other DDI, filed since the team was created (9 September
+less often each, from every other DDI, filed since the team was created (1 September
 2011) until today, with their messages, internal notes and audit timeline. Old requests
 are closed (or redirected); the open ones are recent.
 
@@ -43,6 +43,8 @@ from accompagnement.axes.models import Category
 from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import Acknowledgement
 from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
+from accompagnement.demo.dates import is_working_day_everywhere, working_day_up_to
+from accompagnement.demo.escalations import demo_escalations_seed
 from accompagnement.demo.people import AGENTS
 from accompagnement.demo.stories import (
     EVENT_COLUMNS,
@@ -64,7 +66,8 @@ from accompagnement.support.models import Event, Message, ReferenceCounter, Supp
 from accompagnement.support.sla import holiday_subdivision
 from ddi.models import DDI, Ministry, ServiceCentre, ServiceCentreAttachment
 
-TEAM_CREATED = date(2011, 9, 9)
+# The team exists from 1 September 2011 (the SGG note announcing it is dated 9 September).
+TEAM_CREATED = date(2011, 9, 1)
 MAX_PER_YEAR = 99_999
 BATCH_SIZE = 5_000
 FICTIONAL_DOMAIN = "@example.org"
@@ -88,6 +91,7 @@ class SeedReport:
     agents_created: int = 0
     by_year: dict[int, tuple[str, str]] = field(default_factory=dict)  # first, last reference
     acknowledgements: int = 0
+    escalations: int = 0
     seconds: float = 0.0
 
 
@@ -216,15 +220,15 @@ def _world_load(report: SeedReport) -> World:
 def _filing_times(
     count: int, now: datetime, room: dict[int, int], rng: random.Random
 ) -> list[datetime]:
-    """`count` filing moments since the team was created, sorted, within each year's room."""
+    """`count` filing moments since the team was created, sorted, within each year's room;
+    on working days only (for every DDI: the DDI is drawn afterwards)."""
     today = now.astimezone(LOCAL_TZ).date()
-    days = [TEAM_CREATED + timedelta(n) for n in range((today - TEAM_CREATED).days + 1)]
-    day_weights = [
-        YEAR_INTENSITY.get(d.year, 1.0)
-        * MONTH_WEIGHTS[d.month]
-        * (1.0 if d.weekday() < 5 else 0.08)
-        for d in days
+    days = [
+        day
+        for day in (TEAM_CREATED + timedelta(n) for n in range((today - TEAM_CREATED).days + 1))
+        if is_working_day_everywhere(day)
     ]
+    day_weights = [YEAR_INTENSITY.get(d.year, 1.0) * MONTH_WEIGHTS[d.month] for d in days]
     by_year: dict[int, list[int]] = defaultdict(list)
     for index, d in enumerate(days):
         by_year[d.year].append(index)
@@ -258,7 +262,11 @@ def _filing_times(
             minute = int(rng.triangular(8 * 60, 18.5 * 60, 11 * 60))
             moment = datetime(d.year, d.month, d.day, minute // 60, minute % 60, rng.randrange(60))
             if d == today and moment > now_local.replace(tzinfo=None):
-                moment = now_local.replace(tzinfo=None) - timedelta(minutes=rng.randrange(1, 120))
+                # Earlier today, never the day before (which may be a day off).
+                moment = max(
+                    now_local.replace(tzinfo=None) - timedelta(minutes=rng.randrange(1, 120)),
+                    datetime(d.year, d.month, d.day),
+                )
             times.append(moment.replace(tzinfo=LOCAL_TZ))
     times.sort()
     return times
@@ -337,6 +345,7 @@ def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime)
     if not milestones:
         return 0
     agents = {ddi.pk: ddi.agents for ddi in world.ddis if ddi.agents}
+    subdivisions = {ddi.pk: ddi.subdivision for ddi in world.ddis}
     targeted = campaigns_selectors.ddis_targeted_by(milestones)
     rows = []
     for milestone in milestones:
@@ -347,7 +356,7 @@ def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime)
                 day = milestone.due_date + timedelta(days=rng.randint(1, 10))
             else:
                 day = milestone.due_date - timedelta(days=rng.randint(0, 20))
-            day = min(day, today)
+            day = working_day_up_to(day, today, subdivisions[ddi_id])
             moment = datetime(day.year, day.month, day.day, rng.randint(8, 17), tzinfo=LOCAL_TZ)
             rows.append((milestone.pk, ddi_id, rng.choice(agents[ddi_id]), moment))
     _rows_write(
@@ -482,6 +491,7 @@ def seed_demo_requests(
             if progress:
                 progress(len(built))
         _search_vectors_fill((min(pks), max(pks)))
+        report.escalations = demo_escalations_seed((min(pks), max(pks)), rng, now)
         report.acknowledgements = _past_acknowledgements_seed(world, rng, now)
     _statistics_refresh()
     report.seconds = time.monotonic() - started

@@ -14,6 +14,7 @@ from django.db import transaction
 from accompagnement.accounts.models import Absence, Role, User
 from accompagnement.accounts.services import absence_create
 from accompagnement.axes.models import Axis
+from accompagnement.demo.dates import working_day_on_or_after, working_day_on_or_before
 from accompagnement.demo.people import MissingReferenceData
 from accompagnement.support.services.routing import routing_rule_save
 from accompagnement.support.team_models import RoutingRule
@@ -70,7 +71,9 @@ def seed_demo_routing(*, today: date) -> dict[str, int]:
         counts["rules"] += 1
 
     member = people[DEMO_ABSENT].team_profile
-    start, end = today - timedelta(days=1), today + timedelta(days=4)
+    # From the last working day to a working day four days on (not a Sunday).
+    start = working_day_on_or_before(today - timedelta(days=1))
+    end = working_day_on_or_after(today + timedelta(days=4))
     if not Absence.objects.filter(member=member, start__lte=end, end__gte=start).exists():
         absence_create(member=member, start=start, end=end, reason=DEMO_ABSENCE_REASON, by=pilot)
         counts["absences"] += 1

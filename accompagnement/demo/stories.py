@@ -5,10 +5,13 @@ import random
 from bisect import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
+from accompagnement.demo.dates import (
+    LOCAL_TZ,
+    last_working_moment,
+    office_hours,
+    working_day_on_or_after,
+)
 from accompagnement.demo.texts import (
     AGENT_ADDENDA,
     AGENT_REPLIES,
@@ -39,26 +42,7 @@ from accompagnement.support.sla import (
     working_seconds_between,
 )
 
-# The portal's time zone, without `timezone.localtime`'s per-call lookups (millions here).
-LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
-
-
 # ---------------------------------------------------------------------------- the world
-
-
-def office_hours(moment: datetime) -> datetime:
-    """`moment` if in office hours (8:00 to 19:00, Monday to Friday), else the next working
-    morning: nobody answers at 3 a.m."""
-    local = moment.astimezone(LOCAL_TZ)
-    if local.weekday() < 5 and 8 <= local.hour < 19:
-        return moment
-    day = local.date() + timedelta(days=1 if local.hour >= 19 else 0)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    # Spread over the morning rather than all at 8:00.
-    minutes = 8 * 60 + (local.hour * 60 + local.minute) % 150
-    morning = datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, local.second)
-    return morning.replace(tzinfo=LOCAL_TZ)
 
 
 def _working_days(created_local: datetime, end: datetime | None) -> int | None:
@@ -333,7 +317,7 @@ class Story:
 
     def _at(self, moment: datetime) -> datetime:
         """`moment` moved into office hours, never before the previous step nor after now."""
-        self.cursor = max(self.cursor, min(office_hours(moment), self.latest))
+        self.cursor = max(self.cursor, min(office_hours(moment, self.subdivision), self.latest))
         return self.cursor
 
     def _between(self, start: datetime, end: datetime, n: int) -> list[datetime]:
@@ -345,7 +329,11 @@ class Story:
         world = builder.world
         created, status = request.created_at, request.status
         self.cursor = created
-        self.latest = latest = max(created, builder.now - timedelta(seconds=30))
+        # Now, or (on a day off) the end of the last working day: every step of the story
+        # falls on a working day.
+        self.latest = latest = max(
+            created, last_working_moment(builder.now - timedelta(seconds=30), self.subdivision)
+        )
         self._event(created, self.requester, EventKind.CREATED, new=Status.NEW)
 
         # The team's first answer: mostly within the SLA, sometimes late.
@@ -443,8 +431,12 @@ class Story:
                         self._at(at + timedelta(days=rng.uniform(0.5, 4))),
                     )
                 else:
+                    # The nightly job, two weeks on (the first working night after).
                     closer, closed_at = None, at + timedelta(days=14)
-                    nightly = closed_at.astimezone(LOCAL_TZ).replace(hour=3, minute=0)
+                    day = working_day_on_or_after(
+                        closed_at.astimezone(LOCAL_TZ).date(), self.subdivision
+                    )
+                    nightly = datetime(day.year, day.month, day.day, 3, tzinfo=LOCAL_TZ)
                     closed_at = min(nightly, latest)
                     closed_at = self.cursor = max(closed_at, at)
                 self._status(closed_at, closer, Status.RESOLVED, Status.CLOSED)

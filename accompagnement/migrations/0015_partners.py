@@ -328,7 +328,7 @@ class Migration(migrations.Migration):
                     ("escalation_approaching", "Escalade : échéance du partenaire proche"),
                     ("escalation_overdue", "Escalade : partenaire en retard"),
                     ("escalation_answered", "Escalade : réponse du partenaire"),
-                    ("follow_up_due", "Relance d'un partenaire à faire"),
+                    ("follow_up_due", "Relance d’un partenaire à faire"),
                 ],
                 max_length=30,
                 verbose_name="nature",

@@ -16,7 +16,15 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accompagnement.accounts.models import User
-from accompagnement.study.models import Diagnostic, Experiment, Recommendation, Study
+from accompagnement.study.loaders import FORMER_VALUES, STUDIES, STUDY_FILE, StudyPhaseRecord
+from accompagnement.study.models import (
+    Diagnostic,
+    Experiment,
+    Recommendation,
+    Study,
+    StudyPhase,
+)
+from ddi.services import LoadReport
 
 STUDY_FIELDS = ("visible_to_agents",)
 DIAGNOSTIC_FIELDS = ("ddi", "status", "start_date", "end_date", "findings")
@@ -145,3 +153,73 @@ def experiment_save(
         actor=actor, obj=experiment, before=before, fields=EXPERIMENT_FIELDS, created=created
     )
     return experiment
+
+
+# ---------------------------------------------------------------------------- study.csv
+
+# What `study.csv` always owns, and what it owns only while the phase's dates are
+# indicative (confidence low or inferred): dates the pilot confirmed (high or medium in
+# the admin) are kept.
+PHASE_OWNED_FIELDS = ("title", "description", "source")
+PHASE_DATE_FIELDS = ("start_date", "end_date", "date_note", "confidence")
+
+
+@transaction.atomic
+def study_data_load(records: list[StudyPhaseRecord]) -> LoadReport:
+    """Create the studies and phases of `study.csv`, or bring them back to the file.
+
+    A phase's title, description and source follow the file; its dates, date note and
+    confidence too while they are indicative, so that a corrected calendar reaches
+    existing databases; a study's title and description only replace what the migration
+    first wrote (`FORMER_VALUES`). Nothing is deleted.
+    """
+    report = LoadReport(STUDY_FILE)
+    studies = {}
+    for code in dict.fromkeys(record.study_code for record in records):
+        defaults = STUDIES[code]
+        study, created = Study.objects.get_or_create(code=code, defaults=defaults)
+        changed = [
+            name
+            for name, former in FORMER_VALUES.get(code, {}).items()
+            if not created and getattr(study, name) in former
+        ]
+        for name in changed:
+            setattr(study, name, defaults[name])
+        if changed:
+            study.save(update_fields=changed)
+            report.notes.append(
+                _("étude « %(code)s » : intitulé et présentation mis à jour") % {"code": code}
+            )
+        studies[code] = study
+    existing = {
+        (phase.study_id, phase.kind): phase
+        for phase in StudyPhase.objects.filter(study__in=studies.values())
+    }
+    for record in records:
+        study = studies[record.study_code]
+        values = {
+            "title": record.title,
+            "description": record.description,
+            "source": record.source,
+            "start_date": record.start_date,
+            "end_date": record.end_date,
+            "date_note": record.date_note,
+            "confidence": record.confidence,
+        }
+        phase = existing.get((study.pk, record.kind))
+        if phase is None:
+            StudyPhase.objects.create(study=study, kind=record.kind, **values)
+            report.created += 1
+            continue
+        fields = PHASE_OWNED_FIELDS
+        if phase.is_date_indicative:
+            fields = (*fields, *PHASE_DATE_FIELDS)
+        dirty = [name for name in fields if getattr(phase, name) != values[name]]
+        if not dirty:
+            report.unchanged += 1
+            continue
+        for name in dirty:
+            setattr(phase, name, values[name])
+        phase.save(update_fields=dirty)
+        report.updated += 1
+    return report

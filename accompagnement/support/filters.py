@@ -183,6 +183,19 @@ class QueueFilter(django_filters.FilterSet):
         empty_label=_("Tous les états"),
     )
     reopened = CheckboxFilter(label=_("Réouvertes"), method="filter_reopened")
+    # Escalations to a partner (the partners' response times link here). Lookups by name:
+    # support does not import the partners package, which builds on it.
+    partner = django_filters.CharFilter(
+        label=_("Escaladée au partenaire"),
+        method="filter_partner",
+        help_text=_("Code du partenaire, par exemple equipe-chorus-maaprat"),
+    )
+    escalation_open = CheckboxFilter(
+        label=_("Escalade en attente de réponse"), method="filter_escalation"
+    )
+    escalation_overdue = CheckboxFilter(
+        label=_("Escalade en retard chez le partenaire"), method="filter_escalation"
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
     )
@@ -257,6 +270,32 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_reopened(self, queryset, name, value):
         return queryset.filter(reopened_count__gt=0) if value else queryset
+
+    def filter_partner(self, queryset, name, value):
+        """Requests escalated to the partner of code `value`; with `escalation_open` or
+        `escalation_overdue`, that same escalation is still waiting (late)."""
+        return self._escalated(queryset, partner=value.strip()) if value.strip() else queryset
+
+    def filter_escalation(self, queryset, name, value):
+        if not value or (self.form.cleaned_data.get("partner") or "").strip():
+            return queryset  # with a partner: applied by `filter_partner`
+        if name == "escalation_open" and self.form.cleaned_data.get("escalation_overdue"):
+            return queryset  # the overdue ones are open: one condition is enough
+        return self._escalated(queryset)
+
+    def _escalated(self, queryset, partner: str = ""):
+        """One condition on one escalation (a subquery: no duplicate rows)."""
+        conditions = {}
+        if partner:
+            conditions["escalations__partner__code"] = partner
+        data = self.form.cleaned_data
+        if data.get("escalation_open") or data.get("escalation_overdue"):
+            conditions["escalations__answered_at__isnull"] = True
+            conditions["escalations__withdrawn_at__isnull"] = True
+        if data.get("escalation_overdue"):
+            conditions["escalations__expected_at__lt"] = self.now
+        escalated = queryset.model.objects.filter(**conditions).values("pk")
+        return queryset.filter(pk__in=escalated)
 
     def filter_open_on(self, queryset, name, value):
         """Open at the end of local day `value`: filed before, finished (resolved or

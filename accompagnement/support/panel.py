@@ -1,4 +1,4 @@
-"""The team's action panel on the request page (assign, status, escalate…).
+"""The team's action panel on the request page (assign, status, triage, merge…).
 
 The request page calls `team_panel_context` and includes
 `support/_team_panel.html`; the actions post to `views.team_actions`,
@@ -18,10 +18,8 @@ from accompagnement.support.forms.team import (
     AcceptProposalForm,
     AssignForm,
     DuplicateForm,
-    EscalateForm,
     LinkForm,
     MergeForm,
-    RedirectForm,
     RequestActionForm,
     TransitionForm,
     TriageForm,
@@ -31,15 +29,14 @@ from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.selectors import triage as triage_selectors
 from accompagnement.support.workflow import Actor, allowed_targets
 
-# Statuses reached through their own form (they need a target, a contact, an original).
+# Statuses reached through their own form (they need a partner, an original): escalating
+# and redirecting are the partners' part of the panel (partners/extensions.py).
 _DEDICATED_STATUSES = (Status.ESCALATED, Status.REDIRECTED, Status.MERGED)
 
 PANEL_ACTIONS = (
     "assign",
     "accept_proposal",
     "transition",
-    "escalate",
-    "redirect",
     "duplicate",
     "link",
     "triage",
@@ -80,10 +77,6 @@ def _offered_actions(support_request: SupportRequest) -> set[str]:
         offered.add("accept_proposal")
     if _plain_targets(support_request):
         offered.add("transition")
-    if Status.ESCALATED in targets:
-        offered.add("escalate")
-    if Status.REDIRECTED in targets:
-        offered.add("redirect")
     if Status.CLOSED in targets:
         offered.add("duplicate")
     if Status.MERGED in targets:
@@ -102,17 +95,8 @@ def panel_form(name: str, support_request: SupportRequest, user, data=None) -> R
     if name == "triage":
         choices = triage_selectors.triage_choices(support_request)
         return TriageForm(data, choices=choices, **common)
-    if name == "escalate":
-        choices = queue_selectors.reference_choices("ministries", "service_centres")
-        return EscalateForm(
-            data,
-            ministries=choices["ministries"],
-            service_centres=choices["service_centres"],
-            **common,
-        )
     form_class = {
         "accept_proposal": AcceptProposalForm,
-        "redirect": RedirectForm,
         "duplicate": DuplicateForm,
         "link": LinkForm,
         "merge": MergeForm,
@@ -158,7 +142,7 @@ def team_panel_context(
         forms={} if frozen else panel_forms(support_request, user, bound=bound),
         urls={name: reverse(f"support:{name}", args=[reference]) for name in PANEL_ACTIONS},
         related=queue_selectors.related_requests(support_request),
-        extensions=request_panel_extensions(support_request),
+        extensions=request_panel_extensions(support_request, bound=bound),
         feedback=feedback or [],
         fragment=fragment,
     )

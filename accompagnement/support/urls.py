@@ -52,14 +52,6 @@ urlpatterns = [
         "equipe/demandes/<reference:reference>/statut/", team_actions.transition, name="transition"
     ),
     path(
-        "equipe/demandes/<reference:reference>/escalader/", team_actions.escalate, name="escalate"
-    ),
-    path(
-        "equipe/demandes/<reference:reference>/reorienter/",
-        team_actions.redirect_out,
-        name="redirect",
-    ),
-    path(
         "equipe/demandes/<reference:reference>/doublon/", team_actions.duplicate, name="duplicate"
     ),
     path("equipe/demandes/<reference:reference>/lier/", team_actions.link, name="link"),

@@ -23,6 +23,7 @@ MENU = [
     NavItem(_("Mes demandes"), "support:list", roles.is_agent),
     NavItem(_("File de l'équipe"), "support:queue", roles.is_team),
     NavItem(_("Réponses types"), "support:canned_list", roles.is_team),
+    NavItem(_("Partenaires"), "partners:list", roles.is_team),
     NavItem(_("Problèmes"), "problems:list", roles.is_team),
     NavItem(_("Calendrier"), "campaigns:index", roles.is_authenticated),
     NavItem(_("Ressources"), "knowledge:index", roles.is_authenticated),

@@ -7,11 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accompagnement.accounts.models import Role
+from accompagnement.accounts.services import user_upsert
 from ddi.models import (
     DDI,
     Department,
     Ministry,
     Programme,
+    ProgrammeException,
     ProgrammeUse,
     Region,
     ServiceCentre,
@@ -30,6 +33,7 @@ MODELS = [
     ServiceCentre,
     DDI,
     ServiceCentreAttachment,
+    ProgrammeException,
     Structure,
 ]
 
@@ -118,6 +122,8 @@ def test_ddi_autocomplete_finds_a_ddi_by_acronym(admin_client):
         (ServiceCentre, "programmes", "215", "P215 — Conduite et pilotage des politiques de l"),
         (ServiceCentreAttachment, "service_centre", "CPCM Corse", "CPCM Corse"),
         (DDI, "department", "2A", "Corse-du-Sud (2A)"),
+        (ServiceCentre, "joint_ministries", "MAAPRAT", "MAAPRAT"),
+        (ProgrammeException, "department", "93", "Seine-Saint-Denis (93)"),
         (Structure, "ministry", "MEDDTL", "MEDDTL"),
     ],
 )
@@ -183,3 +189,60 @@ def test_an_attachment_is_changed_from_the_ddi_page(admin_client):
     assert response.status_code == 302, response.context["errors"]
     attachments[0].refresh_from_db()
     assert (attachments[0].service_centre, attachments[0].confidence) == (corsica, "high")
+
+
+def test_the_ddi_list_filtered_on_confidence_shows_the_badge(admin_client):
+    response = admin_client.get(_changelist_url(DDI), {"confidence__exact": "low"})
+
+    rows = response.context["cl"].result_list
+    assert sorted(ddi.acronym for ddi in rows) == ["DDCSPP 25", "DDCSPP 51"]
+    assert (
+        '<span class="ddi-confidence ddi-confidence--low">Typique, à confirmer</span>'
+        in response.text
+    )
+    assert "ddi/admin.css" in response.text
+
+
+@pytest.mark.parametrize(
+    ("model", "label"),
+    [
+        (DDI, "Probable"),
+        (ServiceCentre, "Déduit, à confirmer"),
+        (ServiceCentreAttachment, "Déduit, à confirmer"),
+        (Programme, "Sourcé"),
+        (ProgrammeException, "Sourcé"),
+    ],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_confidence_is_shown_and_filterable(admin_client, model, label):
+    response = admin_client.get(_changelist_url(model))
+
+    assert f">{label}</span>" in response.text
+    assert "confidence" in [spec.field_path for spec in response.context["cl"].filter_specs]
+
+
+def test_the_finance_centres_show_that_they_have_no_source(admin_client):
+    response = admin_client.get(_changelist_url(ServiceCentre), {"q": "Économie et finances"})
+
+    assert len(response.context["cl"].result_list) == 22
+    assert ">aucune source : ni l&#x27;existence" in response.text
+
+
+def test_a_cpcm_shows_its_associated_ministry(admin_client):
+    response = admin_client.get(_changelist_url(ServiceCentre), {"q": "CPCM Bretagne"})
+
+    [centre] = response.context["cl"].result_list
+    assert response.context["cl"].model_admin.joint_ministry_codes(centre) == "MAAPRAT"
+
+
+def test_the_pilot_edits_programme_exceptions_in_the_admin(client, reference_data):
+    pilot, _ = user_upsert(
+        email="pilote.admin@example.org", first_name="P", last_name="Admin", role=Role.PILOT
+    )
+    client.force_login(pilot)
+    exception = ProgrammeException.objects.get(department__code="93")
+
+    assert client.get(_changelist_url(ProgrammeException)).status_code == 200
+    change = reverse("admin:ddi_programmeexception_change", args=[exception.pk])
+    assert client.get(change).status_code == 200
+    assert not pilot.has_perm("ddi.delete_programmeexception")

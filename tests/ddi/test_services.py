@@ -7,6 +7,7 @@ from ddi.loaders import ReferenceDataError
 from ddi.models import (
     DDI,
     Department,
+    ProgrammeException,
     ProgrammeUse,
     Region,
     ServiceCentre,
@@ -31,16 +32,23 @@ def test_a_fresh_load_creates_everything(reference_data):
 
 
 def test_every_ddi_has_a_centre_for_each_programme_its_kind_uses(reference_data):
+    """Except where another service runs the programme (177 in Paris and the petite
+    couronne: the DRIHL)."""
+    excepted = set(
+        ProgrammeException.objects.filter(ddi_attached=False).values_list(
+            "department_id", "programme_id"
+        )
+    )
     needed = {
         (ddi_id, programme_id)
-        for ddi_id, kind in DDI.objects.values_list("pk", "kind")
+        for ddi_id, kind, department_id in DDI.objects.values_list("pk", "kind", "department_id")
         for use_kind, programme_id in ProgrammeUse.objects.values_list("ddi_kind", "programme_id")
-        if use_kind == kind
+        if use_kind == kind and (department_id, programme_id) not in excepted
     }
     attached = set(ServiceCentreAttachment.objects.values_list("ddi_id", "programme_id"))
 
     assert len(needed) > 2000
-    assert needed <= attached
+    assert needed == attached
 
 
 def test_default_centres_are_of_the_ddi_region_and_handle_the_programme(reference_data):

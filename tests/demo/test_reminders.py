@@ -12,6 +12,7 @@ from accompagnement.campaigns.models import Campaign, CampaignKind, Milestone, R
 from accompagnement.campaigns.selectors import reminder_recipients, reminders_due_on
 from accompagnement.campaigns.services import milestone_reminders_record
 from accompagnement.demo.campaign import DEMO_MILESTONES, seed_demo_campaign
+from accompagnement.demo.dates import working_day_on_or_after
 from accompagnement.demo.people import AGENTS
 from accompagnement.tasks import SCHEDULES
 from tests.accounts.factories import UserFactory
@@ -20,6 +21,11 @@ from tests.campaigns.factories import AcknowledgementFactory, CampaignFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 26)
+
+
+def due_dates_from(today):
+    """J+0, J+1, J+7, J+15, each moved to the next working day if needed."""
+    return [working_day_on_or_after(today + timedelta(days=d)) for d in (0, 1, 7, 15)]
 
 
 def demo_dates():
@@ -37,12 +43,14 @@ def test_seed_demo_adds_a_demonstration_campaign_due_from_today(capsys):
     today = timezone.localdate()
     campaign = Campaign.objects.get(fiscal_year=today.year, kind=CampaignKind.YEAR_END)
     assert campaign.title == f"Fin de gestion {today.year} (démonstration)"
-    assert demo_dates() == [today + timedelta(days=d) for d in (0, 1, 7, 15)]
+    assert demo_dates() == due_dates_from(today)
     assert "(démonstration)" in capsys.readouterr().out
 
     # Each demo milestone has a reminder due today, and every demo agent gets some.
     due = reminders_due_on(today)
-    assert {(r.milestone.due_date - today).days for r in due} == {0, 1, 7, 15}
+    assert {(r.milestone.due_date - today).days for r in due} == {
+        (day - today).days for day in due_dates_from(today)
+    }
     reminded = {
         person.email for r in due for person in reminder_recipients(r.milestone, r.offset_days)
     }
@@ -71,7 +79,13 @@ def test_a_later_day_moves_the_demo_and_starts_its_reminders_again():
     counts = seed_demo_campaign(today=TODAY + timedelta(days=1))
 
     assert counts["moved"] == len(DEMO_MILESTONES)
-    assert demo_dates() == [TODAY + timedelta(days=d) for d in (1, 2, 8, 16)]
+    # Friday 27 November 2026: J+1 and J+15 fall on a Saturday, moved to the Monday.
+    assert demo_dates() == [
+        date(2026, 11, 27),
+        date(2026, 11, 30),
+        date(2026, 12, 4),
+        date(2026, 12, 14),
+    ]
     assert not ReminderDelivery.objects.exists()
     due_today.refresh_from_db()
     assert not due_today.acknowledgements.exists()

@@ -178,11 +178,14 @@ def test_status_change_names_both_statuses_in_french(assigned, agent, member):
     assert "Merci de joindre l'EJ." in email.body
 
 
-def test_redirection_gives_the_contact(filed, agent, member):
+def test_redirection_gives_the_contact_once(filed, agent, member):
     support_request_redirect(request=filed, user=member, contact="Support Chorus du MAAPRAT")
-    assert send_all("status_changed") == [SendOutcome.SENT]
+    # One e-mail, the message's, which gives the contact and says the new status.
+    assert send_all("status_changed") == []
+    assert send_all("team_reply") == [SendOutcome.SENT]
     [email] = mail.outbox
-    assert "Support Chorus du MAAPRAT" in email.body
+    assert email.body.count("Support Chorus du MAAPRAT") == 1
+    assert "« Réorientée »" in email.body
     assert "Support Chorus du MAAPRAT" in html_of(email)
 
 

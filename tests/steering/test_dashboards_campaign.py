@@ -27,7 +27,7 @@ def paris(*args) -> datetime:
 
 
 def scope(**filters) -> Scope:
-    return Scope(today=TODAY, start=date(2011, 9, 9), end=TODAY, period=Period.CAMPAIGN, **filters)
+    return Scope(today=TODAY, start=date(2011, 9, 1), end=TODAY, period=Period.CAMPAIGN, **filters)
 
 
 @pytest.fixture

@@ -256,10 +256,12 @@ def test_reopened_and_escalations(requests_of_november):
         ["AIFE", 1, 0.125],
         ["Direction du Budget", 0, 0.0],
         ["Centre de services partagés (CSP)", 0, 0.0],
+        ["Comptable public (DRFiP, DDFiP)", 0, 0.0],
+        ["Autre service de l'État", 0, 0.0],
         ["Réorientées hors du périmètre de l'équipe", 1, 0.125],
     ]
     assert query(escalations.rows[1][1].url)["escalation_target"] == "aife"
-    assert query(escalations.rows[4][1].url)["status"] == "redirected"
+    assert query(escalations.rows[6][1].url)["status"] == "redirected"
 
 
 def test_reopened_and_escalations_of_an_empty_period():

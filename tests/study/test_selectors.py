@@ -124,8 +124,10 @@ def test_the_2011_study_and_its_three_phases_are_seeded_once():
     phases = {phase.kind: phase for phase in study.phases.all()}
     assert set(phases) == set(StudyPhaseKind.values)
     analysis = phases[StudyPhaseKind.ANALYSIS]
-    assert (analysis.start_date, analysis.end_date) == (date(2011, 9, 26), date(2011, 12, 31))
+    assert (analysis.start_date, analysis.end_date) == (date(2011, 9, 26), date(2011, 10, 28))
     assert analysis.is_date_indicative  # "fin septembre": the day is an assumption
-    assert phases[StudyPhaseKind.EXPERIMENTATION].end_date == date(2012, 12, 31)
+    # The whole study, experiment included, runs from the end of September to December 2011.
+    assert phases[StudyPhaseKind.EXPERIMENTATION].end_date == date(2011, 12, 31)
+    assert all(phase.end_date.year == 2011 for phase in phases.values())
     assert (study.required_ddcs, study.required_ddpp, study.required_ddcspp) == (2, 2, 2)
     assert (study.required_ddtm, study.required_pilot_ddis) == (1, 3)

@@ -198,7 +198,9 @@ def test_an_escalation_pauses_the_teams_clock_too(clock, agent, member):
     before = stored(request)
 
     clock(2026, 3, 9, 16, 0)
-    support_request_escalate(request=request, user=member, target=EscalationTarget.AIFE)
+    support_request_escalate(
+        request=request, user=member, target=EscalationTarget.AIFE, name="AIFE"
+    )
     assert stored(request).sla_state(paris(2026, 4, 30, 9)) == SlaState.PAUSED
 
     # Back from the AIFE the next day at 10:00: 2 + 1 working hours later.

@@ -176,14 +176,18 @@ def test_escalation_records_its_target(agent, member):
     request = SupportRequestFactory(requester=agent, assigned=True)
     ministry = MinistryFactory(code="MAAPRAT")
     support_request_escalate(
-        request=request, user=member, target="ministry", ministry=ministry, comment="Bug CPCM"
+        request=request,
+        user=member,
+        target="ministry",
+        name="Équipe Chorus du MAAPRAT",
+        ministry=ministry,
     )
     request.refresh_from_db()
     assert request.status == Status.ESCALATED
     assert request.escalation_target == "ministry"
     assert request.escalation_ministry == ministry
     event = request.events.get(kind=EventKind.ESCALATED)
-    assert "MAAPRAT" in event.new_value and event.is_public
+    assert event.new_value == "Équipe Chorus du MAAPRAT" and event.is_public
 
 
 def test_redirect_gives_the_contact_to_the_ddi(agent, member):

@@ -276,8 +276,8 @@ REFERENCE_PAGES = [
     ("post", "support:reopen"),
     ("post", "support:assign"),
     ("post", "support:transition"),
-    ("post", "support:escalate"),
-    ("post", "support:redirect"),
+    ("post", "partners:escalate"),
+    ("post", "partners:redirect"),
     ("post", "support:duplicate"),
     ("post", "support:link"),
 ]

@@ -4,18 +4,17 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
+from accompagnement.support.enums import EventKind, Status
 from accompagnement.support.models import Event, SupportRequest
 from accompagnement.support.panel import team_panel_context
-from accompagnement.support.selectors import requests as request_selectors
 from accompagnement.support.services.requests import ConcurrentUpdateError
 from tests.accounts.factories import TeamMemberFactory, UserFactory
-from tests.ddi.factories import MinistryFactory, ProgrammeFactory, ServiceCentreFactory
+from tests.ddi.factories import MinistryFactory, ProgrammeFactory
 from tests.support.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ("assign", "transition", "escalate", "redirect", "duplicate", "link")
+ACTIONS = ("assign", "transition", "duplicate", "link")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -90,14 +89,19 @@ def test_panel_is_for_the_team_only(agent, member, support_request):
 
 def test_panel_offers_only_the_allowed_statuses(member, support_request):
     forms = panel_for(member, support_request).forms
-    # New: in progress, waiting, resolved, closed; escalating and redirecting have their form.
+    # New: in progress, waiting, resolved, closed; escalating and redirecting are the
+    # partners' part of the panel (tests/partners/test_views_escalations.py).
     assert [value for value, _ in forms["transition"].fields["to_status"].choices] == [
         "in_progress",
         "waiting_ddi",
         "resolved",
         "closed",
     ]
-    assert forms["escalate"] and forms["redirect"] and forms["duplicate"]
+    assert set(forms) == {"assign", "accept_proposal", "transition", "duplicate", "link"} | {
+        "triage",
+        "merge",
+    }
+    assert forms["duplicate"]
     assert forms["assign"].initial["version"] == support_request.version
 
     closed = SupportRequestFactory(status=Status.CLOSED)
@@ -105,7 +109,6 @@ def test_panel_offers_only_the_allowed_statuses(member, support_request):
     assert [value for value, _ in forms["transition"].fields["to_status"].choices] == [
         "in_progress"
     ]
-    assert forms["escalate"] is None and forms["redirect"] is None
     assert forms["duplicate"] is None
 
 
@@ -217,98 +220,6 @@ def test_refused_transition_with_htmx_shows_the_form_errors(client, member):
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert reload(closed).status == Status.CLOSED
-
-
-# ---------------------------------------------------------------------------- escalate
-
-
-def test_escalate_to_a_ministry(client, member, support_request):
-    ministry = MinistryFactory(code="MEDDTL")
-    client.force_login(member)
-    response = post(
-        client,
-        "escalate",
-        support_request,
-        target="ministry",
-        ministry=str(ministry.pk),
-        comment="Anomalie propre aux BOP du ministère.",
-    )
-    assert response.status_code == 302
-    escalated = reload(support_request)
-    assert escalated.status == Status.ESCALATED
-    assert escalated.escalation_target == EscalationTarget.MINISTRY
-    assert escalated.escalation_ministry == ministry
-    event = Event.objects.get(kind=EventKind.ESCALATED)
-    assert "MEDDTL" in event.new_value
-    assert event.comment == "Anomalie propre aux BOP du ministère."
-
-
-def test_escalate_to_a_csp(client, member, support_request):
-    csp = ServiceCentreFactory()
-    client.force_login(member)
-    post(client, "escalate", support_request, target="csp", service_centre=str(csp.pk), comment="x")
-    escalated = reload(support_request)
-    assert (escalated.escalation_target, escalated.escalation_service_centre) == ("csp", csp)
-
-
-def test_escalate_to_the_aife_ignores_a_stray_ministry(client, member, support_request):
-    client.force_login(member)
-    post(
-        client,
-        "escalate",
-        support_request,
-        target="aife",
-        ministry=str(MinistryFactory().pk),
-        comment="Anomalie Chorus.",
-    )
-    escalated = reload(support_request)
-    assert escalated.escalation_target == EscalationTarget.AIFE
-    assert escalated.escalation_ministry is None
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"target": "ministry", "comment": "x"},  # which ministry?
-        {"target": "csp", "comment": "x"},  # which CSP?
-        {"target": "aife"},  # a comment is required
-    ],
-)
-def test_escalate_needs_its_target_and_a_comment(client, member, support_request, data):
-    client.force_login(member)
-    response = post(client, "escalate", support_request, htmx=True, **data)
-    assert reload(support_request).status == Status.NEW
-    html = response.content.decode()
-    assert "Le formulaire contient des erreurs" in html
-    assert '<details class="fr-mb-2w" id="panneau-escalader" open>' in html
-
-
-# ---------------------------------------------------------------------------- redirect
-
-
-def test_redirect_gives_the_contact_to_the_ddi(client, member, support_request):
-    contact = "Plate-forme Chorus du MAAPRAT : assistance-chorus@example.org"
-    client.force_login(member)
-    response = post(client, "redirect", support_request, contact=contact)
-    assert response.status_code == 302
-    redirected = reload(support_request)
-    assert redirected.status == Status.REDIRECTED
-    assert redirected.redirect_contact == contact
-    agent = support_request.requester
-    public = request_selectors.messages_visible_to(agent, redirected)
-    assert [m.kind for m in public] == [MessageKind.PUBLIC]
-    assert contact in public[0].body
-    assert (
-        request_selectors.events_visible_to(agent, redirected)
-        .filter(kind=EventKind.REDIRECTED)
-        .exists()
-    )
-
-
-def test_redirect_needs_a_contact(client, member, support_request):
-    client.force_login(member)
-    post(client, "redirect", support_request, contact="  ")
-    assert reload(support_request).status == Status.NEW
 
 
 # ---------------------------------------------------------------------------- duplicate, link

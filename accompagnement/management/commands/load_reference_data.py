@@ -1,5 +1,5 @@
-"""`python manage.py load_reference_data`: load `ddi/data/`, then the campaigns of
-`accompagnement/data/` (idempotent).
+"""`python manage.py load_reference_data`: load `ddi/data/`, then the campaigns and the
+partner directory of `accompagnement/data/` (idempotent).
 
 The command lives here, not in `ddi`, because it loads both apps' data and `ddi` must not
 depend on `accompagnement`.
@@ -18,6 +18,11 @@ from django.utils.translation import gettext_lazy
 from accompagnement.campaigns.loaders import DATA_DIR as CAMPAIGN_DATA_DIR
 from accompagnement.campaigns.loaders import read_campaign_data
 from accompagnement.campaigns.services import campaign_data_load
+from accompagnement.partners.loaders import DATA_DIR as PARTNER_DATA_DIR
+from accompagnement.partners.loaders import known_references, read_partner_data
+from accompagnement.partners.services.reference_data import partner_data_load
+from accompagnement.study.loaders import read_study_phases
+from accompagnement.study.services import study_data_load
 from ddi.loaders import DATA_DIR, ReferenceDataError, read_reference_data
 from ddi.models import Programme, ServiceCentre
 from ddi.services import LoadReport, reference_data_load
@@ -28,9 +33,11 @@ def reference_and_campaign_data_load(
     *,
     data_dir: Path = DATA_DIR,
     campaign_data_dir: Path = CAMPAIGN_DATA_DIR,
+    partner_data_dir: Path = PARTNER_DATA_DIR,
     show_progress: bool = False,
 ) -> list[LoadReport]:
-    """The organisations (`ddi/data/`), then the campaigns (`accompagnement/data/`).
+    """The organisations (`ddi/data/`), then the campaigns and the partners
+    (`accompagnement/data/`).
 
     Every file of both folders is read and checked before the first write, and everything
     is written in one transaction: one bad row anywhere and nothing is loaded.
@@ -44,16 +51,26 @@ def reference_and_campaign_data_load(
     campaigns = read_campaign_data(
         campaign_data_dir, programme_codes=programme_codes, service_centre_codes=centre_codes
     )
+    partners = read_partner_data(partner_data_dir, known=known_references(organisations))
+    # The optimisation study's phases (study.csv) sit beside the campaigns.
+    study_phases = read_study_phases(campaign_data_dir)
     reports = reference_data_load(data_dir=data_dir, show_progress=show_progress)
-    return [*reports, *campaign_data_load(campaigns)]
+    return [
+        *reports,
+        *campaign_data_load(campaigns),
+        study_data_load(study_phases),
+        *partner_data_load(partners),
+    ]
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Charge ou met à jour les données de référence (régions, départements, ministères, "
         "programmes, CSP, DDI, structures) depuis les fichiers CSV de ddi/data/, crée les "
-        "rattachements manquants des DDI aux CSP, puis charge les campagnes et leurs jalons "
-        "depuis accompagnement/data/. Peut être relancée sans risque."
+        "rattachements manquants des DDI aux CSP, puis charge les campagnes et leurs jalons, "
+        "les phases de l'étude d'optimisation et l'annuaire des partenaires depuis "
+        "accompagnement/data/. Peut être relancée sans "
+        "risque."
     )
 
     def add_arguments(self, parser):
@@ -68,7 +85,16 @@ class Command(BaseCommand):
             type=Path,
             default=CAMPAIGN_DATA_DIR,
             help=gettext_lazy(
-                "Dossier des campagnes et des jalons (par défaut : accompagnement/data/)."
+                "Dossier des campagnes, des jalons et de l'étude (par défaut : "
+                "accompagnement/data/)."
+            ),
+        )
+        parser.add_argument(
+            "--partner-data-dir",
+            type=Path,
+            default=PARTNER_DATA_DIR,
+            help=gettext_lazy(
+                "Dossier de l'annuaire des partenaires (par défaut : accompagnement/data/)."
             ),
         )
         parser.add_argument(
@@ -82,6 +108,7 @@ class Command(BaseCommand):
         *args,
         data_dir: Path,
         campaign_data_dir: Path,
+        partner_data_dir: Path,
         no_progress: bool,
         verbosity: int,
         **options,
@@ -91,6 +118,7 @@ class Command(BaseCommand):
             reports = reference_and_campaign_data_load(
                 data_dir=data_dir,
                 campaign_data_dir=campaign_data_dir,
+                partner_data_dir=partner_data_dir,
                 show_progress=not no_progress and verbosity > 0 and sys.stderr.isatty(),
             )
         except ReferenceDataError as error:
@@ -101,6 +129,8 @@ class Command(BaseCommand):
             return
         for report in reports:
             self.stdout.write(report.summary())
+            for note in getattr(report, "notes", ()):
+                self.stdout.write(f"  {note}")
             for warning in report.warnings:
                 self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(

@@ -8,6 +8,7 @@ from accompagnement.demo.articles import InvalidDemoArticle, seed_demo_articles
 from accompagnement.demo.campaign import seed_demo_campaign
 from accompagnement.demo.canned import seed_demo_canned_responses
 from accompagnement.demo.interventions import seed_demo_interventions
+from accompagnement.demo.partner_actions import seed_demo_partner_actions
 from accompagnement.demo.people import (
     AGENTS,
     DEMO_PASSWORD,
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         self._seed_interventions()
         self._seed_routing()
         self._seed_canned_responses()
+        self._seed_partner_actions()
 
         count = options["requests"]
         if options["ensure_requests"]:
@@ -118,8 +120,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Campagne « Fin de gestion {today.year} (démonstration) » : jalons à J+0, J+1, "
-                f"J+7 et J+15 ({counts['created']} créés, {counts['moved']} recalés sur la "
-                f"date du jour, {counts['unchanged']} déjà à jour)."
+                f"J+7 et J+15, reportés au jour ouvré suivant si besoin ({counts['created']} "
+                f"créés, {counts['moved']} recalés sur la date du jour, {counts['unchanged']} "
+                "déjà à jour)."
             )
         )
 
@@ -141,6 +144,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Sessions de démonstration annoncées : {counts['created']} créées, "
                 f"{counts['existing']} déjà présentes (laissées telles quelles)."
+            )
+        )
+
+    def _seed_partner_actions(self) -> None:
+        counts = seed_demo_partner_actions(today=timezone.localdate())
+        if counts["skipped"]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Actions des partenaires de démonstration : {counts['skipped']} laissées de "
+                    "côté, leur partenaire manque (python manage.py load_reference_data)."
+                )
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Actions des partenaires de démonstration : {counts['created']} créées, "
+                f"{counts['existing']} déjà présentes ; relances de la pilote ajoutées : "
+                f"{counts['follow_ups']} (voir /pilotage/actions/)."
             )
         )
 
@@ -196,6 +216,10 @@ class Command(BaseCommand):
         if report.acknowledgements:
             self.stdout.write(
                 f"  {report.acknowledgements} jalons passés marqués faits par les DDI visées."
+            )
+        if report.escalations:
+            self.stdout.write(
+                f"  {report.escalations} demandes escaladées suivies auprès de leur partenaire."
             )
         for year, (first, last) in sorted(report.by_year.items()):
             self.stdout.write(f"  {year} : {first} à {last}")

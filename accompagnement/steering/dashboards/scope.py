@@ -14,8 +14,9 @@ from accompagnement.campaigns.models import CampaignKind, Milestone
 from accompagnement.core.dates import local_midnight
 from accompagnement.support.models import SupportRequest
 
-# The team was created on 9 September 2011: "since the start" begins there.
-TEAM_CREATED = date(2011, 9, 9)
+# The team exists from 1 September 2011 (the SGG note announcing it is dated 9 September):
+# "since the start" begins there.
+TEAM_CREATED = date(2011, 9, 1)
 # The closing campaign the presets name (DESIGN.md: the 2011 year-end closing).
 CLOSING_CAMPAIGN_YEAR = 2011
 

@@ -17,11 +17,11 @@ from accompagnement.axes.models import Axis, Category
 from accompagnement.core.forms import DsfrForm
 from accompagnement.core.forms import grid_col as _col
 from accompagnement.core.forms import grid_row as _row
-from accompagnement.support.enums import PRIORITY_SHORT_LABELS, EscalationTarget, Priority, Status
+from accompagnement.support.enums import PRIORITY_SHORT_LABELS, Priority, Status
 from accompagnement.support.selectors import queue as queue_selectors
 from accompagnement.support.selectors import triage as triage_selectors
 from accompagnement.support.services.triage import TRIAGE_FIELDS
-from ddi.models import Ministry, Programme, ServiceCentre
+from ddi.models import Programme, ServiceCentre
 
 # Our own DSFR markup for checkboxes and radios, rendered by crispy with the project's
 # DSFR field templates (templates/core/fields/).
@@ -99,6 +99,11 @@ class QueueFilterForm(DsfrForm):
                 _col("open_on", "fr-col-12 fr-col-md-6 fr-col-lg-4"),
             ),
             _row(_col("sla"), _col("structure"), _col("escalation_target"), _col("answered")),
+            _row(
+                _col("partner", "fr-col-12 fr-col-md-6"),
+                Div(Field("escalation_open", template=CHECKBOX_TEMPLATE), css_class=checkbox),
+                Div(Field("escalation_overdue", template=CHECKBOX_TEMPLATE), css_class=checkbox),
+            ),
         )
 
 
@@ -287,64 +292,6 @@ class TransitionForm(RequestActionForm):
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s.value, s.label) for s in targets]
-
-
-class EscalateForm(RequestActionForm):
-    prefix_id = "escalate"
-    target = forms.ChoiceField(
-        label=_("Escalader vers"),
-        choices=EscalationTarget.choices,
-        widget=forms.RadioSelect,
-    )
-    ministry = forms.ModelChoiceField(
-        label=_("Ministère (équipe Chorus ministérielle)"),
-        queryset=Ministry.objects.all(),
-        required=False,
-    )
-    service_centre = forms.ModelChoiceField(
-        label=_("CSP"), queryset=ServiceCentre.objects.all(), required=False
-    )
-    comment = forms.CharField(
-        label=_("Commentaire"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Ce que vous demandez, et à qui ; visible par la DDI."),
-    )
-
-    def __init__(self, *args, ministries, service_centres, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Cached lists: rendering the form reads no table (validation reads one row).
-        self.fields["ministry"].choices = [("", _("Choisir un ministère")), *ministries]
-        self.fields["service_centre"].choices = [("", _("Choisir un CSP")), *service_centres]
-
-    def layout_fields(self) -> list:
-        return [
-            "version",
-            Field("target", template=RADIO_TEMPLATE),
-            "ministry",
-            "service_centre",
-            "comment",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        target = data.get("target")
-        if target == EscalationTarget.MINISTRY and not data.get("ministry"):
-            self.add_error("ministry", _("Indiquez le ministère."))
-        if target == EscalationTarget.CSP and not data.get("service_centre"):
-            self.add_error("service_centre", _("Indiquez le CSP."))
-        return data
-
-
-class RedirectForm(RequestActionForm):
-    prefix_id = "redirect"
-    contact = forms.CharField(
-        label=_("Interlocuteur à indiquer à la DDI"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Service, adresse électronique, téléphone : ce texte est envoyé à la DDI "
-            "et la demande est clôturée."
-        ),
-    )
 
 
 class ReferenceField(forms.CharField):

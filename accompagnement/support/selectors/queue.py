@@ -261,7 +261,8 @@ def team_members(*, support_request: SupportRequest | None = None) -> list[User]
     """Active members and pilot, with their home structure, in one query.
 
     With a request, each carries `is_suggested`: referent for the ministry of the
-    request's programme (or of its CSP), or for the programme itself. Each carries
+    request's programme (or, without one, of its CSP: any ministry of a joint centre), or
+    for the programme itself. Each carries
     `absent_until`: the last day of the absence under way, or None.
     """
     today = timezone.localdate()
@@ -280,8 +281,10 @@ def team_members(*, support_request: SupportRequest | None = None) -> list[User]
             team_profile__referent_ministry__programmes=programme_id
         )
     elif support_request is not None and support_request.service_centre_id:
-        suggested = Q(
-            team_profile__referent_ministry__service_centres=support_request.service_centre_id
+        # A joint centre (an agriculture-ecology CPCM) concerns each of its ministries.
+        centre_id = support_request.service_centre_id
+        suggested = Q(team_profile__referent_ministry__service_centres=centre_id) | Q(
+            team_profile__referent_ministry__joint_service_centres=centre_id
         )
     if suggested:
         members = members.annotate(

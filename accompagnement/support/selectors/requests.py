@@ -125,6 +125,20 @@ _CORRECTED_FIELDS = {
 }
 
 
+def _escalation_summary(event: Event) -> str:
+    """The escalation's lines: to whom (public), then the partner's ticket number and an
+    escalation closed without an answer (the team's, `partners/services/escalations.py`)."""
+    new = event.new_value
+    if event.field == "escalated_to":
+        return _("Escaladée vers %(name)s") % {"name": new}
+    if event.field == "partner_reference":
+        return _("Numéro de ticket du partenaire : %(reference)s") % {"reference": new}
+    if event.field == "escalation_withdrawn":
+        return _("Escalade vers %(name)s close sans réponse du partenaire") % {"name": new}
+    # Before the partners' directory: the target as the member chose it.
+    return _("Demande transmise à %(target)s") % {"target": new}
+
+
 def event_summary(event: Event) -> str:
     """One French sentence for an event of the timeline."""
     old, new = event.old_value, event.new_value
@@ -147,8 +161,10 @@ def event_summary(event: Event) -> str:
             "new": _priority_label(new),
         }
     if event.kind == EventKind.ESCALATED:
-        return _("Demande transmise à %(target)s") % {"target": new}
+        return _escalation_summary(event)
     if event.kind == EventKind.REDIRECTED:
+        if event.field == "redirected_to":
+            return _("Réorientée vers %(name)s") % {"name": new}
         return _("Demande réorientée vers : %(contact)s") % {"contact": new}
     if event.kind == EventKind.DUPLICATE:
         return _("Demande marquée comme doublon de %(reference)s") % {"reference": new}

@@ -9,6 +9,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accompagnement.accounts import roles
 from accompagnement.accounts.models import Role, TeamMember, User
@@ -103,11 +104,16 @@ class Referents:
 
 def referents_of(request: SupportRequest) -> Referents:
     """Referents of the request's programme, of its programme's ministry, or (no
-    programme) of its CSP's ministry: the same people the assign list suggests
-    (`queue.team_members`)."""
+    programme) of its CSP's ministries: the same people the assign list suggests
+    (`queue.team_members`).
+
+    The programme's ministry wins over the CSP's: a request on programme 206 through a
+    CPCM (a joint agriculture-ecology centre led by the MEDDTL) concerns the MAAPRAT.
+    Without a programme, a joint centre's request concerns each of its ministries.
+    """
     if request.programme_id:
         programme = request.programme
-        ministry = programme.ministry
+        ministries = [programme.ministry]
         by_programme = set(
             TeamMember.objects.filter(referent_programmes=programme).values_list(
                 "user_id", flat=True
@@ -115,18 +121,21 @@ def referents_of(request: SupportRequest) -> Referents:
         )
         programme_code = programme.code
     elif request.service_centre_id:
-        ministry = request.service_centre.ministry
+        centre = request.service_centre
+        ministries = [centre.ministry, *centre.joint_ministries.order_by("code")]
         by_programme, programme_code = set(), ""
     else:
         return Referents(set(), set())
     by_ministry = set(
-        TeamMember.objects.filter(referent_ministry=ministry).values_list("user_id", flat=True)
+        TeamMember.objects.filter(referent_ministry__in=ministries).values_list(
+            "user_id", flat=True
+        )
     )
     return Referents(
         programme_referents=by_programme,
         ministry_referents=by_ministry,
         programme_code=programme_code,
-        ministry_code=ministry.code,
+        ministry_code=_(" ou ").join(ministry.code for ministry in ministries),
     )
 
 

@@ -23,7 +23,7 @@ from accompagnement.axes.models import Category
 from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
 from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.outbox.services import notification_record
-from accompagnement.support import alerts
+from accompagnement.support import alerts, extensions
 from accompagnement.support.chorus import normalise_reference, validate_reference
 from accompagnement.support.enums import (
     OPEN_STATUSES,
@@ -375,6 +375,10 @@ def support_request_transition(
     )
     if clock_event:
         event_record(request, None, clock_event[0], comment=clock_event[1])
+    # Other packages follow the status (support/extensions.py), in this transaction.
+    extensions.status_change_hooks_run(
+        request, old_status=old_status, new_status=to_status, user=user
+    )
     if notify:
         status_notify(request, event, user)
     alerts.alert_status(request, event, user)

@@ -1,6 +1,9 @@
 """The team's actions on a request: assign, escalate, redirect out of the team's remit,
 close as a duplicate, link to another request. Each writes its event and notifies through
-the helpers of `requests.py`, and checks the version the member saw."""
+the helpers of `requests.py`, and checks the version the member saw.
+
+Escalating and redirecting are started from the partners' part of the request page
+(`partners/services/`): the functions here only change the request."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +29,7 @@ from accompagnement.support.services.requests import (
     actor_for,
     ensure_not_anonymised,
     event_record,
+    public_recipients,
     request_write,
     support_request_transition,
 )
@@ -80,66 +84,91 @@ def support_request_escalate(
     request: SupportRequest,
     user: User,
     target: str,
+    name: str,
     ministry: Ministry | None = None,
     service_centre: ServiceCentre | None = None,
-    comment: str = "",
     expected_version: int | None = None,
 ) -> Event:
-    if target == EscalationTarget.MINISTRY and ministry is None:
-        raise ValidationError({"ministry": _("Indiquez le ministère.")})
-    if target == EscalationTarget.CSP and service_centre is None:
-        raise ValidationError({"service_centre": _("Indiquez le CSP.")})
-    labels = {
-        EscalationTarget.MINISTRY: _("l'équipe Chorus du ministère %(name)s"),
-        EscalationTarget.AIFE: _("l'AIFE"),
-        EscalationTarget.BUDGET: _("la direction du Budget"),
-        EscalationTarget.CSP: _("le CSP %(name)s"),
-    }
-    name = ministry.code if ministry else (service_centre.name if service_centre else "")
+    """The request handed to a partner named `name` (a ministry's Chorus team, the AIFE,
+    a CSP…): escalated, the team's clock paused, one public event "Escaladée vers <name>".
+
+    The partners package records the escalation itself (its summary, the e-mail to the
+    partner, the partner's clock: `partners/services/escalations.py`); the request keeps
+    the target's nature, ministry and CSP for the queue's filters and the dashboards.
+    """
+    target = EscalationTarget(target)
+    if not name.strip():
+        raise ValidationError(_("Indiquez vers qui escalader la demande."))
     support_request_transition(
         request=request,
         user=user,
         to_status=Status.ESCALATED,
         expected_version=expected_version,
-        comment=comment,
         escalation_target=target,
-        escalation_ministry=ministry if target == EscalationTarget.MINISTRY else None,
-        escalation_service_centre=service_centre if target == EscalationTarget.CSP else None,
+        escalation_ministry=ministry,
+        escalation_service_centre=service_centre,
     )
     return event_record(
-        request,
-        user,
-        EventKind.ESCALATED,
-        field="escalation_target",
-        new=labels[EscalationTarget(target)] % {"name": name},
-        comment=comment,
-        public=True,
+        request, user, EventKind.ESCALATED, field="escalated_to", new=name.strip(), public=True
     )
 
 
 @transaction.atomic
 def support_request_redirect(
-    *, request: SupportRequest, user: User, contact: str, expected_version: int | None = None
+    *,
+    request: SupportRequest,
+    user: User,
+    contact: str,
+    name: str = "",
+    complement: str = "",
+    expected_version: int | None = None,
 ) -> Message:
-    """Outside the team's remit: closed, with the right ministerial contact for the DDI."""
-    if not contact.strip():
+    """Outside the team's remit: closed, and the DDI is given the right contact once.
+
+    `contact` (who to write to, how) is said in one standard public message, e-mailed to
+    the requester and the followers with the new status; the public event says whom the
+    request went to (`name`, "Réorientée vers <name>"), and the page shows the message.
+    `complement`: what the member adds for the DDI, in the same message.
+    """
+    contact, complement = contact.strip(), complement.strip()
+    if not contact:
         raise ValidationError(
             {"contact": _("Indiquez l'interlocuteur vers qui réorienter la DDI.")}
         )
+    old_status = request.status
+    # The message's e-mail tells the new status: the transition's own is not recorded.
     support_request_transition(
         request=request,
         user=user,
         to_status=Status.REDIRECTED,
         expected_version=expected_version,
-        redirect_contact=contact.strip(),
+        notify=False,
+        redirect_contact=contact,
     )
-    event_record(request, user, EventKind.REDIRECTED, new=contact.strip()[:255], public=True)
+    event_record(
+        request,
+        user,
+        EventKind.REDIRECTED,
+        field="redirected_to",
+        new=name.strip() or contact,
+        public=True,
+    )
     body = _(
         "Votre demande ne relève pas de l'équipe interministérielle d'accompagnement. "
         "Adressez-vous à :\n\n%(contact)s"
-    ) % {"contact": contact.strip()}
+    ) % {"contact": contact}
+    if complement:
+        body += "\n\n" + complement
     message = Message.objects.create(
         request=request, author=user, kind=MessageKind.PUBLIC, body=body
+    )
+    notification_record(
+        kind="team_reply",
+        recipients=public_recipients(request, user),
+        request=request,
+        message=message,
+        key=f"team_reply:{message.pk}",
+        context={"old": old_status, "new": Status.REDIRECTED},
     )
     return message
 

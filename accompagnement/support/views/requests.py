@@ -183,12 +183,12 @@ def _render_request_page(request, support_request, reply_form, *, conflict=False
     }
     # The team's panel first: the page's own names win over any clash.
     context = dict(team_panel_context(request, support_request)) if is_team else {}
+    timeline = request_selectors.request_timeline(user=user, support_request=support_request)
     context.update(
         {
             "support_request": support_request,
-            "timeline": request_selectors.request_timeline(
-                user=user, support_request=support_request
-            ),
+            "timeline": timeline,
+            "redirect_contact_apart": _redirect_contact_apart(support_request, timeline),
             "request_files": request_selectors.request_attachments(support_request),
             "reply_form": reply_form,
             "can_reply": request_selectors.can_reply_to(user, support_request),
@@ -212,6 +212,20 @@ def _render_request_page(request, support_request, reply_form, *, conflict=False
         else []
     )
     return render(request, "support/detail.html", context, status=status)
+
+
+def _redirect_contact_apart(support_request, timeline) -> bool:
+    """Whether the page shows a redirected request's contact in a box of its own: not
+    when a public message of the timeline already gives it (the contact said once)."""
+    contact = support_request.redirect_contact
+    if support_request.status != Status.REDIRECTED or not contact:
+        return False
+    return not any(
+        entry.message is not None
+        and not entry.message.is_internal
+        and contact in entry.message.body
+        for entry in timeline
+    )
 
 
 def _picked_canned_answer(request, support_request) -> tuple[int, str] | None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accompagnement.accounts import roles
-from accompagnement.support.enums import EscalationTarget, Status
+from accompagnement.support.enums import Status
 from accompagnement.support.forms.team import RequestActionForm
 from accompagnement.support.models import SupportRequest
 from accompagnement.support.panel import panel_form, request_page_url, team_panel_context
@@ -33,10 +33,8 @@ from accompagnement.support.services.requests import (
 from accompagnement.support.services.routing import support_request_accept_proposal
 from accompagnement.support.services.team_actions import (
     support_request_assign,
-    support_request_escalate,
     support_request_link,
     support_request_mark_duplicate,
-    support_request_redirect,
 )
 from accompagnement.support.services.triage import support_request_triage
 
@@ -65,11 +63,25 @@ def concurrent_update_message(current: SupportRequest) -> str:
     ) % {"who": who}
 
 
-def _perform(http_request, reference: str, name: str, action: Callable[..., str]):
+def panel_action_perform(
+    http_request,
+    support_request: SupportRequest,
+    form: RequestActionForm,
+    action: Callable[[RequestActionForm], str | tuple[str, str]],
+) -> HttpResponse:
+    """Run a panel action posted with `form` (bound to the POST) on `support_request`
+    (reached through `get_request_for`), and answer as every action of the panel does.
+
+    A stale page (the form's version) is reported first and nothing is written; a valid
+    form runs `action(form)`, which returns the message to show (or the message and the
+    page to go to); its `ValidationError` comes back on the form. htmx gets the panel
+    alone (the bound form with its errors, or the message), any other client a redirect
+    to the request page with the message. Other packages' parts of the panel
+    (support/extensions.py) post through here too.
+    """
     user = http_request.user
-    support_request = request_selectors.get_request_for(user, reference)
-    form = panel_form(name, support_request, user, data=http_request.POST)
-    page_url = request_page_url(support_request.reference)
+    reference = support_request.reference
+    page_url = request_page_url(reference)
     valid = form.is_valid()
     current = None
     # A stale page is reported first, whatever else is wrong with the form.
@@ -78,7 +90,7 @@ def _perform(http_request, reference: str, name: str, action: Callable[..., str]
         current = support_request
     elif valid:
         try:
-            done = action(support_request, form)
+            done = action(form)
         except ConcurrentUpdateError as exc:
             current = exc.current
         except ValidationError as exc:
@@ -114,6 +126,15 @@ def _perform(http_request, reference: str, name: str, action: Callable[..., str]
         http_request, _("L’action n’a pas été enregistrée : %(errors)s") % {"errors": errors}
     )
     return redirect(page_url)
+
+
+def _perform(http_request, reference: str, name: str, action: Callable[..., str]):
+    user = http_request.user
+    support_request = request_selectors.get_request_for(user, reference)
+    form = panel_form(name, support_request, user, data=http_request.POST)
+    return panel_action_perform(
+        http_request, support_request, form, lambda form: action(support_request, form)
+    )
 
 
 def _team_action(name: str):
@@ -173,35 +194,6 @@ def transition(user, support_request, form) -> str:
         expected_version=form.cleaned_data["version"],
     )
     return _("Statut : %(status)s.") % {"status": Status(to_status).label}
-
-
-@_team_action("escalate")
-def escalate(user, support_request, form) -> str:
-    """To a ministry's Chorus team, the AIFE, the Direction du Budget or a CSP."""
-    data = form.cleaned_data
-    target = EscalationTarget(data["target"])
-    support_request_escalate(
-        request=support_request,
-        user=user,
-        target=target,
-        ministry=data["ministry"] if target == EscalationTarget.MINISTRY else None,
-        service_centre=data["service_centre"] if target == EscalationTarget.CSP else None,
-        comment=data["comment"].strip(),
-        expected_version=data["version"],
-    )
-    return _("Demande escaladée : %(target)s.") % {"target": target.label}
-
-
-@_team_action("redirect")
-def redirect_out(user, support_request, form) -> str:
-    """Outside the team's remit: closed, the DDI is given the right contact."""
-    support_request_redirect(
-        request=support_request,
-        user=user,
-        contact=form.cleaned_data["contact"],
-        expected_version=form.cleaned_data["version"],
-    )
-    return _("Demande réorientée : l’interlocuteur a été communiqué à la DDI.")
 
 
 @_team_action("duplicate")
