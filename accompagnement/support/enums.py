@@ -80,4 +80,5 @@ class EventKind(models.TextChoices):
     CLOCK_PAUSED = "clock_paused", _("Horloge suspendue")
     CLOCK_RESUMED = "clock_resumed", _("Horloge relancée")
     MERGED = "merged", _("Fusion")
+    PARTNER_REMINDED = "partner_reminded", _("Relance du partenaire")
     FOLLOWED = "followed", _("Suivi")

@@ -169,3 +169,14 @@ def test_the_daily_task_calls_the_service_and_is_scheduled(meddtl):
     assert follow_up_reminders() == 1
     assert follow_up_reminders() == 0
     assert "accompagnement.follow_up_reminders" in {s.task for s in SCHEDULES}
+
+
+def test_the_pilots_notification_leads_to_the_follow_ups(client, meddtl):
+    pilot = TeamMemberFactory(user=UserFactory(pilot=True)).user
+    FollowUpNoteFactory(
+        partner=meddtl, text="Relancer sur les restitutions", due_on=date(2011, 12, 5)
+    )
+    follow_up_reminders_record(today=date(2011, 12, 5))
+    client.force_login(pilot)
+    page = body(client.get(reverse("alerts:list")))
+    assert f'<a href="{reverse("partners:follow_ups")}">Relance à faire' in page

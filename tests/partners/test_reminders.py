@@ -115,7 +115,7 @@ def test_approaching_alerts_the_assignee_once_and_reminds_the_partner_once():
     assert escalation.reminders_sent == 1
     assert escalation.last_reminder_at == at(6, 14, 45)
     assert escalation.approaching_alerted_at == at(6, 14, 45)
-    [event] = Event.objects.filter(request=escalation.request, kind=EventKind.NOTIFIED)
+    [event] = Event.objects.filter(request=escalation.request, kind=EventKind.PARTNER_REMINDED)
     assert not event.is_public
     assert "Relance n°1 envoyée" in event.comment and "INC-0042" in event.comment
 
@@ -187,7 +187,10 @@ def test_overdue_reminds_up_to_the_max_spaced_by_working_hours():
     assert len(alerts()) == 2
     escalation.refresh_from_db()
     assert escalation.reminders_sent == 3
-    assert Event.objects.filter(request=escalation.request, kind=EventKind.NOTIFIED).count() == 3
+    assert (
+        Event.objects.filter(request=escalation.request, kind=EventKind.PARTNER_REMINDED).count()
+        == 3
+    )
 
 
 def test_a_weekend_does_not_count_between_two_reminders():

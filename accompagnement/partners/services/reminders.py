@@ -50,7 +50,7 @@ from accompagnement.support.sla import add_working_time, working_seconds_between
 
 # The outbox kind of a reminder (`reminder_emails.py`).
 REMINDER_EMAIL = "escalation_reminder"
-# The timeline's events of reminders (kind NOTIFIED, internal).
+# The timeline's events of reminders (internal).
 REMINDER_EVENT_FIELD = "escalation_reminder"
 APPROACHING, OVERDUE = "approaching", "overdue"
 TITLE_CHARS = 120
@@ -247,9 +247,8 @@ def _reminder_event(escalation: Escalation, clock: PartnerClock, number: int, no
     Event.objects.create(
         request=escalation.request,
         actor=None,
-        kind=EventKind.NOTIFIED,
+        kind=EventKind.PARTNER_REMINDED,
         field=REMINDER_EVENT_FIELD,
-        new_value=str(number),
         comment=comment,
         is_public=False,
         created_at=now,
