@@ -114,11 +114,12 @@ def _attachments(notification: Notification) -> list[EmailAttachment]:
     return _cached_files(notification)[1]
 
 
-def _reply_to(notification: Notification) -> list[str]:
+def escalation_reply_to(notification: Notification) -> list[str]:
+    """The signed address that brings the partner's answer back (escalation and reminders)."""
     return [escalation_reply_address(notification.context["escalation"])]
 
 
-def _prefix(notification: Notification) -> str:
+def request_prefix(notification: Notification) -> str:
     return f"[{notification.request.reference}]"
 
 
@@ -126,11 +127,11 @@ register(
     EmailKind(
         name=ESCALATION_EMAIL,
         template="partners/emails/escalation",
-        subject_prefix=_prefix,
+        subject_prefix=request_prefix,
         context=_context,
         gone_reason=_gone_reason,
         attachments=_attachments,
-        reply_to=_reply_to,
+        reply_to=escalation_reply_to,
         preload=_preload,
         select_related=("request__ddi",),
     )

@@ -1,16 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accompagnement.support.enums import EscalationTarget
 
-class PartnerKind(models.TextChoices):
-    """The organisations the team works with (it coordinates them, never replaces them)."""
-
-    MINISTRY = "ministry", _("Équipe Chorus d'un ministère")
-    AIFE = "aife", _("AIFE")
-    BUDGET = "budget", _("Direction du Budget")
-    CSP = "csp", _("Centre de services partagés (CSP)")
-    ACCOUNTING = "accounting", _("Comptable public (DRFiP, DDFiP)")
-    OTHER = "other", _("Autre service de l'État")
+# The organisations the team works with (it coordinates them, never replaces them) are the
+# targets an escalation can have: one list, kept by support (which cannot import partners).
+PartnerKind = EscalationTarget
 
 
 class AnswerChannel(models.TextChoices):

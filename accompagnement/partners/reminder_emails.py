@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accompagnement.outbox.models import Notification
 from accompagnement.outbox.registry import EmailKind, register
-from accompagnement.partners.addresses import escalation_reply_address
+from accompagnement.partners.emails import escalation_reply_to, request_prefix
 from accompagnement.partners.models import Escalation
 from accompagnement.partners.services.reminders import REMINDER_EMAIL, hours_label
 
@@ -54,22 +54,14 @@ def _context(notification: Notification) -> dict:
     }
 
 
-def _reply_to(notification: Notification) -> list[str]:
-    return [escalation_reply_address(notification.context["escalation"])]
-
-
-def _prefix(notification: Notification) -> str:
-    return f"[{notification.request.reference}]"
-
-
 register(
     EmailKind(
         name=REMINDER_EMAIL,
         template="partners/emails/escalation_reminder",
-        subject_prefix=_prefix,
+        subject_prefix=request_prefix,
         context=_context,
         gone_reason=_gone_reason,
-        reply_to=_reply_to,
+        reply_to=escalation_reply_to,
         preload=_preload,
         select_related=("request__ddi",),
     )
