@@ -17,6 +17,7 @@ alerts given), so that the first run of the job does not remind every partner at
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -46,21 +47,44 @@ WITH_TICKET = 0.5
 CHUNK = 500
 
 
-def _partners_by_target() -> dict[tuple[str, int | None], tuple[int, str, int, int]]:
-    """(target, ministry or CSP id) → (partner id, name, response hours, reminders at most)."""
+class DemoPartner(NamedTuple):
+    pk: int
+    code: str
+    kind: str
+    name: str
+    hours: int  # its commitment, in the team's working hours
+    reminder_max: int
+    centre_id: int | None
+    # The ministries it serves: a CSP's own first, then by code.
+    ministry_ids: tuple[int, ...]
+
+
+def partners_by_target() -> dict[tuple[str, int | None], DemoPartner]:
+    """(target, ministry or CSP id) → the active partner that stands for it."""
     partners = list(
         Partner.objects.filter(active=True)
         .order_by("code")
-        .values_list("pk", "kind", "name", "service_centre_id", "response_hours", "reminder_max")
+        .values_list(
+            "pk",
+            "code",
+            "kind",
+            "name",
+            "response_hours",
+            "reminder_max",
+            "service_centre_id",
+            "service_centre__ministry_id",
+        )
     )
     ministries = defaultdict(list)
-    for partner_id, ministry_id in Partner.ministries.through.objects.values_list(
-        "partner_id", "ministry_id"
-    ):
+    for partner_id, ministry_id in Partner.ministries.through.objects.order_by(
+        "ministry__code"
+    ).values_list("partner_id", "ministry_id"):
         ministries[partner_id].append(ministry_id)
-    found: dict[tuple[str, int | None], tuple[int, str, int, int]] = {}
-    for pk, kind, name, centre_id, hours, reminders in partners:
-        value = (pk, name, hours, reminders)
+    found: dict[tuple[str, int | None], DemoPartner] = {}
+    for pk, code, kind, name, hours, reminders, centre_id, centre_ministry_id in partners:
+        own = [centre_ministry_id] if centre_ministry_id else []
+        ministry_ids = tuple(dict.fromkeys(own + ministries[pk]))
+        value = DemoPartner(pk, code, kind, name, hours, reminders, centre_id, ministry_ids)
         if kind == PartnerKind.MINISTRY:
             for ministry_id in ministries[pk]:
                 found.setdefault((EscalationTarget.MINISTRY, ministry_id), value)
@@ -82,7 +106,7 @@ def _key(target: str, ministry_id: int | None, centre_id: int | None):
 def demo_escalations_seed(pks: tuple[int, int], rng: random.Random, now: datetime) -> int:
     """Give the escalated requests with ids in `pks` (first, last) their escalation;
     returns how many were made."""
-    partners = _partners_by_target()
+    partners = partners_by_target()
     if not partners:
         return 0
     escalated = SupportRequest.objects.filter(
@@ -102,7 +126,12 @@ def demo_escalations_seed(pks: tuple[int, int], rng: random.Random, now: datetim
         partner = partners.get(_key(target, ministry_id, centre_id))
         if partner is None:
             continue
-        partner_id, name, hours, reminder_max = partner
+        partner_id, name, hours, reminder_max = (
+            partner.pk,
+            partner.name,
+            partner.hours,
+            partner.reminder_max,
+        )
         sent_at = paused_at or last_at
         expected_at = add_working_time(sent_at, hours * 3600)
         escalation = Escalation(

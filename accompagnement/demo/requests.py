@@ -44,6 +44,7 @@ from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import Acknowledgement
 from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
 from accompagnement.demo.dates import is_working_day_everywhere, working_day_up_to
+from accompagnement.demo.escalation_history import demo_escalation_history_seed
 from accompagnement.demo.escalations import demo_escalations_seed
 from accompagnement.demo.people import AGENTS
 from accompagnement.demo.stories import (
@@ -92,6 +93,7 @@ class SeedReport:
     by_year: dict[int, tuple[str, str]] = field(default_factory=dict)  # first, last reference
     acknowledgements: int = 0
     escalations: int = 0
+    past_escalations: int = 0
     seconds: float = 0.0
 
 
@@ -490,8 +492,11 @@ def seed_demo_requests(
             report.events += len(events)
             if progress:
                 progress(len(built))
-        _search_vectors_fill((min(pks), max(pks)))
-        report.escalations = demo_escalations_seed((min(pks), max(pks)), rng, now)
+        bounds = (min(pks), max(pks))
+        # Before the search vectors: the answers' notes are searchable, as the portal's.
+        report.past_escalations = demo_escalation_history_seed(bounds, rng)
+        _search_vectors_fill(bounds)
+        report.escalations = demo_escalations_seed(bounds, rng, now)
         report.acknowledgements = _past_acknowledgements_seed(world, rng, now)
     _statistics_refresh()
     report.seconds = time.monotonic() - started

@@ -221,5 +221,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {report.escalations} demandes escaladées suivies auprès de leur partenaire."
             )
+        if report.past_escalations:
+            self.stdout.write(
+                f"  {report.past_escalations} demandes terminées passées par un partenaire "
+                "(escalade répondue)."
+            )
         for year, (first, last) in sorted(report.by_year.items()):
             self.stdout.write(f"  {year} : {first} à {last}")
