@@ -196,6 +196,8 @@ class QueueFilter(django_filters.FilterSet):
     escalation_overdue = CheckboxFilter(
         label=_("Escalade en retard chez le partenaire"), method="filter_escalation"
     )
+    escalated_from = DayFilter(label=_("Escaladée du"), method="filter_escalation")
+    escalated_to = DayFilter(label=_("au"), method="filter_escalation")
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
     )
@@ -277,10 +279,15 @@ class QueueFilter(django_filters.FilterSet):
         return self._escalated(queryset, partner=value.strip()) if value.strip() else queryset
 
     def filter_escalation(self, queryset, name, value):
-        if not value or (self.form.cleaned_data.get("partner") or "").strip():
-            return queryset  # with a partner: applied by `filter_partner`
-        if name == "escalation_open" and self.form.cleaned_data.get("escalation_overdue"):
-            return queryset  # the overdue ones are open: one condition is enough
+        """The conditions on an escalation (waiting, late, sent between two days) hold
+        for one and the same escalation: applied once, by the first of them that is set
+        (or by `filter_partner` with a partner)."""
+        data = self.form.cleaned_data
+        if not value or (data.get("partner") or "").strip():
+            return queryset
+        names = ("escalation_open", "escalation_overdue", "escalated_from", "escalated_to")
+        if name != next(field for field in names if data.get(field)):
+            return queryset
         return self._escalated(queryset)
 
     def _escalated(self, queryset, partner: str = ""):
@@ -294,6 +301,11 @@ class QueueFilter(django_filters.FilterSet):
             conditions["escalations__withdrawn_at__isnull"] = True
         if data.get("escalation_overdue"):
             conditions["escalations__expected_at__lt"] = self.now
+        if data.get("escalated_from"):
+            conditions["escalations__sent_at__gte"] = local_midnight(data["escalated_from"])
+        if data.get("escalated_to"):
+            day_after = data["escalated_to"] + timedelta(days=1)
+            conditions["escalations__sent_at__lt"] = local_midnight(day_after)
         escalated = queryset.model.objects.filter(**conditions).values("pk")
         return queryset.filter(pk__in=escalated)
 

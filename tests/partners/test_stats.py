@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accompagnement.partners.selectors.stats import StatsPeriod, partner_stats, percentile
@@ -157,7 +158,8 @@ def test_the_pilot_sees_each_partner_with_links_to_the_queue(partners, pilot_cli
     assert "Équipe Chorus du MAAPRAT" in body
     assert "11,5" in body and "25,0" in body and "25 %" in body
     queue = "/equipe/file/?partner=equipe-chorus-maaprat"
-    assert f"{queue}&amp;status=all" in body
+    sent_in_period = "&amp;escalated_from=2011-01-01&amp;escalated_to=2011-12-15"
+    assert f"{queue}{sent_in_period}&amp;status=all" in body
     assert f"{queue}&amp;escalation_open=1&amp;status=all" in body
     assert f"{queue}&amp;escalation_overdue=1&amp;status=all" in body
     assert "1 autre partenaire sans escalade" in body
@@ -241,6 +243,29 @@ def test_the_queue_shows_the_requests_of_a_partner(partners, pilot_client):
     )
     both = {partners["overdue"].request.reference, partners["old"].request.reference}
     assert queue_references(pilot_client, escalation_overdue="1", status="all") == both
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_queue_finds_the_escalations_sent_between_two_days(partners, pilot_client):
+    maaprat = partners["maaprat"]
+    sent_8_or_9 = {
+        e.request.reference
+        for e in maaprat.escalations.all()
+        if timezone.localdate(e.sent_at) in (date(2011, 12, 8), date(2011, 12, 9))
+    }
+    assert len(sent_8_or_9) == 2
+    found = queue_references(
+        pilot_client,
+        partner=maaprat.code,
+        escalated_from="2011-12-08",
+        escalated_to="2011-12-09",
+        status="all",
+    )
+    assert found == sent_8_or_9
+    # Without a partner: every partner's, sent in the days given.
+    old = partners["old"].request.reference
+    before = queue_references(pilot_client, escalated_to="2011-11-30", status="all")
+    assert old in before and not before & sent_8_or_9
 
 
 @time_machine.travel(NOW, tick=False)

@@ -104,6 +104,10 @@ class QueueFilterForm(DsfrForm):
                 Div(Field("escalation_open", template=CHECKBOX_TEMPLATE), css_class=checkbox),
                 Div(Field("escalation_overdue", template=CHECKBOX_TEMPLATE), css_class=checkbox),
             ),
+            _row(
+                _col("escalated_from", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+                _col("escalated_to", "fr-col-6 fr-col-md-3 fr-col-lg-2"),
+            ),
         )
 
 
