@@ -6,11 +6,14 @@ to their new dates on a later day). A due date that would fall on a day off move
 working day.
 """
 
+import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
+from accompagnement.campaigns import selectors as campaigns_selectors
 from accompagnement.campaigns.models import (
     DEFAULT_REMINDER_OFFSETS,
     Acknowledgement,
@@ -19,7 +22,9 @@ from accompagnement.campaigns.models import (
     Milestone,
     ReminderDelivery,
 )
-from accompagnement.demo.dates import working_day_on_or_after
+from accompagnement.demo.bulk import rows_write
+from accompagnement.demo.dates import LOCAL_TZ, working_day_on_or_after, working_day_up_to
+from accompagnement.demo.world import World
 from ddi.enums import DDIKind
 
 # ---------------------------------------------------------------------------- campaign
@@ -125,3 +130,41 @@ def seed_demo_campaign(*, today: date) -> dict[str, int]:
         else:
             counts["unchanged"] += 1
     return counts
+
+
+# Share of the targeted DDIs that marked a past milestone done, and how many did it late.
+ACKNOWLEDGED_SHARE = 0.85
+LATE_SHARE = 0.15
+
+
+def past_acknowledgements_seed(world: World, rng: random.Random, now: datetime) -> int:
+    """ "Done" marks on milestones already due, by one of each DDI's agents, mostly in the
+    three weeks before the due date, some after it; only where none was recorded yet (the
+    campaign board and its rate over time have something to show)."""
+    today = timezone.localtime(now).date()
+    milestones = list(
+        campaigns_selectors.milestones_with_audience().filter(
+            needs_acknowledgement=True, due_date__lt=today, acknowledgements__isnull=True
+        )
+    )
+    if not milestones:
+        return 0
+    agents = {ddi.pk: ddi.agents for ddi in world.ddis if ddi.agents}
+    subdivisions = {ddi.pk: ddi.subdivision for ddi in world.ddis}
+    targeted = campaigns_selectors.ddis_targeted_by(milestones)
+    rows = []
+    for milestone in milestones:
+        for ddi_id in sorted(targeted[milestone.pk]):
+            if ddi_id not in agents or rng.random() > ACKNOWLEDGED_SHARE:
+                continue
+            if rng.random() < LATE_SHARE:
+                day = milestone.due_date + timedelta(days=rng.randint(1, 10))
+            else:
+                day = milestone.due_date - timedelta(days=rng.randint(0, 20))
+            day = working_day_up_to(day, today, subdivisions[ddi_id])
+            moment = datetime(day.year, day.month, day.day, rng.randint(8, 17), tzinfo=LOCAL_TZ)
+            rows.append((milestone.pk, ddi_id, rng.choice(agents[ddi_id]), moment))
+    rows_write(
+        Acknowledgement, ("milestone_id", "ddi_id", "acknowledged_by_id", "acknowledged_at"), rows
+    )
+    return len(rows)

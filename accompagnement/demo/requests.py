@@ -20,13 +20,11 @@ tuples and written in batches of `BATCH_SIZE` (COPY on PostgreSQL, `bulk_create`
 PostgreSQL the full-text vectors are filled by one set-based UPDATE at the end.
 """
 
-import gc
 import random
 import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -40,10 +38,15 @@ from django.utils import timezone
 
 from accompagnement.accounts.models import Role, TeamMember, User
 from accompagnement.axes.models import Category
-from accompagnement.campaigns import selectors as campaigns_selectors
-from accompagnement.campaigns.models import Acknowledgement
 from accompagnement.core.search import SEARCH_VECTOR_MAX_CHARS, searchable_prefix
-from accompagnement.demo.dates import is_working_day_everywhere, working_day_up_to
+from accompagnement.demo.bulk import (
+    BATCH_SIZE,
+    garbage_collector_paused,
+    rows_write,
+    statistics_refresh,
+)
+from accompagnement.demo.campaign import past_acknowledgements_seed
+from accompagnement.demo.dates import is_working_day_everywhere
 from accompagnement.demo.escalation_history import demo_escalation_history_seed
 from accompagnement.demo.escalations import demo_escalations_seed
 from accompagnement.demo.people import AGENTS
@@ -70,7 +73,6 @@ from ddi.models import DDI, Ministry, ServiceCentre, ServiceCentreAttachment
 # The team exists from 1 September 2011 (the SGG note announcing it is dated 9 September).
 TEAM_CREATED = date(2011, 9, 1)
 MAX_PER_YEAR = 99_999
-BATCH_SIZE = 5_000
 FICTIONAL_DOMAIN = "@example.org"
 # Extra fictional agents per DDI, so that every DDI can file requests.
 AGENTS_PER_DDI = 3
@@ -329,93 +331,6 @@ def _search_vectors_fill(pks: tuple[int, int]) -> None:
     )
 
 
-# Share of the targeted DDIs that marked a past milestone done, and how many did it late.
-ACKNOWLEDGED_SHARE = 0.85
-LATE_SHARE = 0.15
-
-
-def _past_acknowledgements_seed(world: World, rng: random.Random, now: datetime) -> int:
-    """ "Done" marks on milestones already due, by one of each DDI's agents, mostly in the
-    three weeks before the due date, some after it; only where none was recorded yet (the
-    campaign board and its rate over time have something to show)."""
-    today = timezone.localtime(now).date()
-    milestones = list(
-        campaigns_selectors.milestones_with_audience().filter(
-            needs_acknowledgement=True, due_date__lt=today, acknowledgements__isnull=True
-        )
-    )
-    if not milestones:
-        return 0
-    agents = {ddi.pk: ddi.agents for ddi in world.ddis if ddi.agents}
-    subdivisions = {ddi.pk: ddi.subdivision for ddi in world.ddis}
-    targeted = campaigns_selectors.ddis_targeted_by(milestones)
-    rows = []
-    for milestone in milestones:
-        for ddi_id in sorted(targeted[milestone.pk]):
-            if ddi_id not in agents or rng.random() > ACKNOWLEDGED_SHARE:
-                continue
-            if rng.random() < LATE_SHARE:
-                day = milestone.due_date + timedelta(days=rng.randint(1, 10))
-            else:
-                day = milestone.due_date - timedelta(days=rng.randint(0, 20))
-            day = working_day_up_to(day, today, subdivisions[ddi_id])
-            moment = datetime(day.year, day.month, day.day, rng.randint(8, 17), tzinfo=LOCAL_TZ)
-            rows.append((milestone.pk, ddi_id, rng.choice(agents[ddi_id]), moment))
-    _rows_write(
-        Acknowledgement, ("milestone_id", "ddi_id", "acknowledged_by_id", "acknowledged_at"), rows
-    )
-    return len(rows)
-
-
-def _statistics_refresh() -> None:
-    """PostgreSQL's planner statistics and visibility map, after the tables grew by a
-    large batch (outside the transaction; autovacuum would get there later, the pages
-    need them now: the queue counts its rows from an index alone only once the table's
-    pages are marked all-visible)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        # The whole database: the reference tables were just loaded too (a second or two).
-        cursor.execute("VACUUM (ANALYZE)")
-
-
-def _rows_write(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows: COPY on PostgreSQL, `bulk_create` in batches elsewhere.
-
-    On PostgreSQL, bulk_create took 5 minutes for 200,000 requests and their 2.3 million
-    messages and events (Django's per-field preparation and a 130,000-parameter INSERT
-    per batch); COPY takes a fraction of that.
-    """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        sql = (
-            f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-            "FROM STDIN"
-        )
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    model.objects.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
-    )
-
-
-@contextmanager
-def _garbage_collector_paused():
-    """Millions of small tuples are built here, and no reference cycle: the cyclic
-    garbage collector would only rescan them, over and over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _requests_write(rows: list[tuple]) -> list[int]:
     """Insert requests (REQUEST_COLUMNS); returns their ids, in order."""
     if connection.vendor != "postgresql":
@@ -430,7 +345,7 @@ def _requests_write(rows: list[tuple]) -> list[int]:
             [table, len(rows)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-    _rows_write(
+    rows_write(
         SupportRequest,
         ("id", *REQUEST_COLUMNS),
         [(pk, *row) for pk, row in zip(pks, rows, strict=True)],
@@ -466,7 +381,7 @@ def seed_demo_requests(
     follow = SupportRequest.followers.through
     pks: list[int] = []
 
-    with _garbage_collector_paused(), transaction.atomic():
+    with garbage_collector_paused(), transaction.atomic():
         for start in range(0, count, BATCH_SIZE):
             built = []
             for created_at, year in zip(
@@ -484,9 +399,9 @@ def seed_demo_requests(
                 messages += [(pk, *row) for row in b.messages]
                 events += [(pk, *row) for row in b.events]
                 follows += [(pk, user) for user in b.followers]
-            _rows_write(Message, ("request_id", *MESSAGE_COLUMNS), messages)
-            _rows_write(Event, ("request_id", *EVENT_COLUMNS), events)
-            _rows_write(follow, ("supportrequest_id", "user_id"), follows)
+            rows_write(Message, ("request_id", *MESSAGE_COLUMNS), messages)
+            rows_write(Event, ("request_id", *EVENT_COLUMNS), events)
+            rows_write(follow, ("supportrequest_id", "user_id"), follows)
             report.created += len(built)
             report.messages += len(messages)
             report.events += len(events)
@@ -497,7 +412,7 @@ def seed_demo_requests(
         report.past_escalations = demo_escalation_history_seed(bounds, rng)
         _search_vectors_fill(bounds)
         report.escalations = demo_escalations_seed(bounds, rng, now)
-        report.acknowledgements = _past_acknowledgements_seed(world, rng, now)
-    _statistics_refresh()
+        report.acknowledgements = past_acknowledgements_seed(world, rng, now)
+    statistics_refresh()
     report.seconds = time.monotonic() - started
     return report
