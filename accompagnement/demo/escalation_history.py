@@ -43,9 +43,8 @@ from accompagnement.demo.escalations import (
     DemoPartner,
     partners_by_target,
 )
-from accompagnement.partners.enums import AnswerChannel, PartnerKind
+from accompagnement.partners.enums import AnswerChannel
 from accompagnement.partners.models import Escalation
-from accompagnement.partners.services.escalations import ESCALATION_TARGETS
 from accompagnement.support.enums import EscalationTarget, EventKind, MessageKind, Status
 from accompagnement.support.models import Event, Message, SupportRequest
 from accompagnement.support.sla import (
@@ -255,7 +254,7 @@ def demo_escalation_history_seed(pks: tuple[int, int], rng: random.Random) -> in
                 created_at=answered_at,
             ),
         ]
-        target = ESCALATION_TARGETS[PartnerKind(partner.kind)]
+        target = partner.kind
         targets[(target, _escalation_ministry(partner, ministry_id), partner.centre_id)].append(pk)
 
     Escalation.objects.bulk_create(escalations, batch_size=1000)

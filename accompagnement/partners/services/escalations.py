@@ -29,10 +29,10 @@ from accompagnement.core.markdown import TEXT_MAX_LENGTH, check_text_length
 from accompagnement.outbox.models import Notification
 from accompagnement.outbox.services import notification_record_to_address
 from accompagnement.partners.alerts import alert_escalation_answered
-from accompagnement.partners.enums import AnswerChannel, PartnerKind
+from accompagnement.partners.enums import AnswerChannel
 from accompagnement.partners.models import Escalation, Partner
 from accompagnement.partners.selectors.suggestions import escalation_ministry
-from accompagnement.support.enums import EscalationTarget, EventKind, Status
+from accompagnement.support.enums import EventKind, Status
 from accompagnement.support.models import Attachment, SupportRequest
 from accompagnement.support.services.replies import support_request_reply
 from accompagnement.support.services.requests import (
@@ -47,15 +47,6 @@ from accompagnement.support.workflow import Actor
 
 # The outbox kind of the e-mail to the partner (`emails.py`).
 ESCALATION_EMAIL = "escalation"
-# What the request records of the partner it goes to, for the queue and the dashboards.
-ESCALATION_TARGETS = {
-    PartnerKind.MINISTRY: EscalationTarget.MINISTRY,
-    PartnerKind.AIFE: EscalationTarget.AIFE,
-    PartnerKind.BUDGET: EscalationTarget.BUDGET,
-    PartnerKind.CSP: EscalationTarget.CSP,
-    PartnerKind.ACCOUNTING: EscalationTarget.ACCOUNTING,
-    PartnerKind.OTHER: EscalationTarget.OTHER,
-}
 # An answer "received" a little ahead of the server's clock is a clock skew, not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -115,7 +106,8 @@ def escalation_create(
     support_request_escalate(
         request=request,
         user=user,
-        target=ESCALATION_TARGETS[PartnerKind(partner.kind)],
+        # A partner's kind is the target the request records (one list: PartnerKind).
+        target=partner.kind,
         name=partner.name,
         ministry=escalation_ministry(partner, request),
         service_centre=partner.service_centre,
